@@ -1,0 +1,38 @@
+# One image for the operator and the compute service.
+#   compute service (default):  docker run IMAGE                       -> node dist/service/main.js
+#   operator:                   docker run IMAGE dist/operator/main.js  (what the Helm chart runs)
+# No HEALTHCHECK: Kubernetes probes /healthz and /readyz instead.
+#
+# scripts/build-image.sh performs these same stages without a Docker engine, and
+# test/image/dockerfile.test.ts fails when the two disagree on what is copied or run:
+# change both together.
+
+# ---- build: every dependency, compile TypeScript, copy run-time assets into dist/
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/copy-assets.mjs ./scripts/
+COPY operator/ ./operator/
+COPY service/ ./service/
+COPY crds/ ./crds/
+RUN npm run build
+
+# ---- deps: production dependencies only, from the same lockfile
+FROM node:20-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+
+# ---- runtime: node, production node_modules, compiled code; files owned by root, read-only to the app
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json ./
+COPY --from=deps /app/node_modules ./node_modules/
+COPY --from=build /app/dist ./dist/
+# 65532: the conventional "nonroot" uid; numeric so runAsNonRoot can verify it.
+USER 65532:65532
+ENTRYPOINT ["node"]
+CMD ["dist/service/main.js"]

@@ -1,0 +1,78 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import {
+  caseResult,
+  formatCaseTable,
+  parseGhzReport,
+  parseWrkDuration,
+  parseWrkOutput,
+} from "./load-result.js";
+
+const fixture = (name: string): string =>
+  readFileSync(new URL(`./testdata/${name}`, import.meta.url), "utf8");
+
+describe("parseGhzReport", () => {
+  it("reads rps, p50/p99 in milliseconds and counts non-OK statuses as errors", () => {
+    expect(parseGhzReport(fixture("ghz-report.json"))).toEqual({
+      rps: 7299.8,
+      p50_ms: 1.577,
+      p99_ms: 15.707,
+      errors: 8,
+      requests: 14608,
+    });
+  });
+
+  it("rejects JSON that is not a ghz report", () => {
+    expect(() => parseGhzReport('{"hello": 1}')).toThrow(/not a ghz --format=json report/);
+  });
+});
+
+describe("parseWrkOutput", () => {
+  it("reads Requests/sec and the --latency percentile table of a real wrk run", () => {
+    expect(parseWrkOutput(fixture("wrk-latency.txt"))).toEqual({
+      rps: 24958.3,
+      p50_ms: 0.295,
+      p99_ms: 9.36,
+      errors: 0,
+      requests: 25292,
+    });
+  });
+
+  it("counts non-2xx responses and socket errors", () => {
+    const text =
+      fixture("wrk-latency.txt") +
+      "  Socket errors: connect 1, read 2, write 0, timeout 3\n  Non-2xx or 3xx responses: 10\n";
+    expect(parseWrkOutput(text).errors).toBe(16);
+  });
+
+  it("rejects output without the latency table", () => {
+    expect(() => parseWrkOutput("Requests/sec: 10\n5 requests in 1s")).toThrow(/--latency/);
+  });
+
+  it("converts every wrk duration unit to milliseconds", () => {
+    expect(parseWrkDuration("850.00us")).toBe(0.85);
+    expect(parseWrkDuration("1.5ms")).toBe(1.5);
+    expect(parseWrkDuration("2.01s")).toBe(2010);
+    expect(() => parseWrkDuration("fast")).toThrow(/not a wrk duration/);
+  });
+});
+
+describe("caseResult and formatCaseTable", () => {
+  const result = (rps: number) => ({ rps, p50_ms: 1, p99_ms: 2, errors: 0, requests: rps });
+
+  it("reports ours/reference as a ratio rounded to two decimals", () => {
+    expect(caseResult("grpc_add", result(800), result(1000)).ratio).toBe(0.8);
+    expect(caseResult("grpc_add", result(1), result(3)).ratio).toBe(0.33);
+  });
+
+  it("gives NaN rather than Infinity when the reference served nothing", () => {
+    expect(caseResult("x", result(5), result(0)).ratio).toBeNaN();
+  });
+
+  it("prints one line per case under a header", () => {
+    const table = formatCaseTable([caseResult("http_counter", result(500), result(1000))]);
+    expect(table.split("\n")).toHaveLength(2);
+    expect(table).toMatch(/^case\s+ours rps/);
+    expect(table).toMatch(/http_counter\s+500\s+1000\s+0\.50/);
+  });
+});

@@ -1,0 +1,131 @@
+/**
+ * Pure helpers that turn the load tools' output (ghz JSON, wrk text) into the one shape
+ * bench:service reports, and the case/ratio arithmetic. No I/O: unit-tested in
+ * load-result.test.ts so a change in a tool's output format fails a test, not a silent bench.
+ */
+
+/** One server's figures for one case. */
+export interface LoadResult {
+  rps: number;
+  p50_ms: number;
+  p99_ms: number;
+  /** Requests that failed (gRPC non-OK, HTTP non-2xx, socket errors). */
+  errors: number;
+  /** Requests that completed (OK or not). */
+  requests: number;
+  /** Server CPU (user + system, whole process tree) per request, in microseconds. */
+  cpu_us_per_req?: number;
+}
+
+export interface CaseResult {
+  name: string;
+  ours: LoadResult;
+  reference: LoadResult;
+  /** ours.rps / reference.rps, rounded to 2 decimals. */
+  ratio: number;
+}
+
+const round = (value: number, digits: number): number => {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+};
+
+interface GhzReport {
+  count?: unknown;
+  rps?: unknown;
+  latencyDistribution?: unknown;
+  statusCodeDistribution?: unknown;
+}
+
+/**
+ * Parses ghz's `--format=json` report. Latencies in ghz JSON are nanoseconds.
+ * Throws with a clear message when the report lacks the fields we read.
+ */
+export function parseGhzReport(json: string): LoadResult {
+  const report = JSON.parse(json) as GhzReport;
+  if (typeof report.rps !== "number" || typeof report.count !== "number") {
+    throw new Error("ghz report has no numeric rps/count: not a ghz --format=json report?");
+  }
+  const distribution = Array.isArray(report.latencyDistribution)
+    ? (report.latencyDistribution as { percentage: number; latency: number }[])
+    : [];
+  const percentile = (p: number): number => {
+    const entry = distribution.find((d) => d.percentage === p);
+    return entry ? round(entry.latency / 1e6, 3) : Number.NaN;
+  };
+  const statuses = (report.statusCodeDistribution ?? {}) as Record<string, number>;
+  const errors = Object.entries(statuses)
+    .filter(([code]) => code !== "OK")
+    .reduce((sum, [, n]) => sum + n, 0);
+  return {
+    rps: round(report.rps, 1),
+    p50_ms: percentile(50),
+    p99_ms: percentile(99),
+    errors,
+    requests: report.count,
+  };
+}
+
+const WRK_UNITS_MS: Record<string, number> = { us: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** "1.23ms" -> 1.23, "850.00us" -> 0.85, "2.01s" -> 2010. */
+export function parseWrkDuration(text: string): number {
+  const match = /^([\d.]+)(us|ms|s|m|h)$/.exec(text.trim());
+  if (!match) throw new Error(`not a wrk duration: ${JSON.stringify(text)}`);
+  return round(Number(match[1]) * WRK_UNITS_MS[match[2]!]!, 3);
+}
+
+/**
+ * Parses wrk's text output, run with `--latency` (for the percentile table).
+ * Errors are non-2xx/3xx responses plus socket errors.
+ */
+export function parseWrkOutput(text: string): LoadResult {
+  const rps = /Requests\/sec:\s+([\d.]+)/.exec(text);
+  const total = /(\d+) requests in /.exec(text);
+  const p50 = /^\s+50(?:\.000)?%\s+(\S+)/m.exec(text);
+  const p99 = /^\s+99(?:\.000)?%\s+(\S+)/m.exec(text);
+  if (!rps || !total || !p50 || !p99) {
+    throw new Error("wrk output lacks Requests/sec or the latency table: was --latency given?");
+  }
+  const non2xx = /Non-2xx or 3xx responses:\s+(\d+)/.exec(text);
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(text);
+  const socketErrors = socket ? socket.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0;
+  return {
+    rps: round(Number(rps[1]), 1),
+    p50_ms: parseWrkDuration(p50[1]!),
+    p99_ms: parseWrkDuration(p99[1]!),
+    errors: (non2xx ? Number(non2xx[1]) : 0) + socketErrors,
+    requests: Number(total[1]),
+  };
+}
+
+export function caseResult(name: string, ours: LoadResult, reference: LoadResult): CaseResult {
+  const ratio = reference.rps > 0 ? round(ours.rps / reference.rps, 2) : Number.NaN;
+  return { name, ours, reference, ratio };
+}
+
+/** A short fixed-width table for people (stderr); the JSON on stdout is the record. */
+export function formatCaseTable(cases: readonly CaseResult[]): string {
+  const header = [
+    "case",
+    "ours rps",
+    "ref rps",
+    "ratio",
+    "ours p50/p99 ms",
+    "ref p50/p99 ms",
+    "cpu us/req ours/ref",
+  ];
+  const rows = cases.map((c) => [
+    c.name,
+    c.ours.rps.toFixed(0),
+    c.reference.rps.toFixed(0),
+    c.ratio.toFixed(2),
+    `${c.ours.p50_ms}/${c.ours.p99_ms}`,
+    `${c.reference.p50_ms}/${c.reference.p99_ms}`,
+    `${c.ours.cpu_us_per_req ?? "?"}/${c.reference.cpu_us_per_req ?? "?"}`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  return [header, ...rows]
+    .map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join("  "))
+    .join("\n");
+}

@@ -1,0 +1,56 @@
+// Deterministic synthetic users for the store bench: varied syllable-built names so that
+// trigram search sees a realistic spread of rare and common substrings.
+import type { UserRecord } from "../service/store/users-repo.js";
+
+const SYLLABLES = [
+  "ka",
+  "lo",
+  "mi",
+  "ren",
+  "sa",
+  "tor",
+  "vi",
+  "ne",
+  "dra",
+  "bel",
+  "quin",
+  "osh",
+  "ul",
+  "fen",
+];
+
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+export function* syntheticUsers(count: number, batch: number): Generator<UserRecord[]> {
+  const random = prng(42);
+  const word = (parts: number): string => {
+    let text = "";
+    for (let i = 0; i < parts; i++) text += SYLLABLES[Math.floor(random() * SYLLABLES.length)];
+    return text[0]!.toUpperCase() + text.slice(1);
+  };
+  for (let start = 0; start < count; start += batch) {
+    const users: UserRecord[] = [];
+    for (let i = start; i < Math.min(count, start + batch); i++) {
+      const firstName = word(random() < 0.5 ? 2 : 3);
+      const lastName = word(3);
+      users.push({
+        id: `bench-${i}`,
+        email: `${firstName}.${lastName}.${i}@example.com`.toLowerCase(),
+        firstName,
+        lastName,
+        age: Math.floor(random() * 151),
+        phone: "",
+        address: `${i} Bench Road`,
+      });
+    }
+    yield users;
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * Gather what computeStatus needs, then write the status subresource only when it changed.
+ * Reads come from the caches, except two Secrets the operator does not own (cert-manager's TLS
+ * Secrets and an external database Secret), which are fetched with GET: reads, never writes.
+ */
+import { type KubernetesObject, type V1Secret } from "@kubernetes/client-node";
+import { API_VERSION, PLURAL, type Tenant, type TenantStatus } from "../api/types.js";
+import type { Context } from "../context.js";
+import { resourcePath } from "../kube/client.js";
+import { namespaceFor } from "../tenant/children.js";
+import { Names } from "../tenant/names.js";
+import {
+  CERT_MANAGER_CRD,
+  computeStatus,
+  statusChanged,
+  type ObservedState,
+} from "../tenant/status.js";
+import type { Caches } from "./caches.js";
+
+export interface ObservedFacts {
+  applied: boolean;
+  applyError?: ObservedState["applyError"];
+  missingCrds: string[];
+  dnsEndpointApplied?: boolean;
+}
+
+export async function observeState(
+  ctx: Context,
+  caches: Caches,
+  tenant: Tenant,
+  facts: ObservedFacts,
+): Promise<ObservedState> {
+  const ns = namespaceFor(tenant.metadata.name ?? "");
+  const deployment = caches.children.get("apps/v1/Deployment")?.get(Names.deployment, ns);
+  const observed: ObservedState = {
+    generation: tenant.metadata.generation ?? 0,
+    applied: facts.applied,
+    applyError: facts.applyError,
+    deployment,
+    missingCrds: facts.missingCrds,
+    defaultIssuerConfigured: ctx.renderConfig.defaultIssuer !== undefined,
+    dnsEndpointApplied: facts.dnsEndpointApplied,
+  };
+  const tlsOn = tenant.spec.tls?.enabled ?? true;
+  const issuerKnown = Boolean(tenant.spec.tls?.issuerRef) || observed.defaultIssuerConfigured;
+  if (facts.applied && tlsOn && issuerKnown && !facts.missingCrds.includes(CERT_MANAGER_CRD)) {
+    const secrets = await Promise.all(
+      [Names.httpTlsSecret, Names.grpcTlsSecret].map((name) =>
+        ctx.client.getOptional(resourcePath("v1", "secrets", ns, name)),
+      ),
+    );
+    observed.tlsSecretReady = secrets.every((s) => s !== undefined);
+  }
+  const db = tenant.spec.database;
+  if (facts.applied && db?.mode === "external" && db.secretRef) {
+    const secret = await ctx.client.getOptional<V1Secret & KubernetesObject>(
+      resourcePath("v1", "secrets", ns, db.secretRef.name),
+    );
+    observed.databaseSecretReady = Boolean(
+      secret?.data?.[db.secretRef.key ?? "uri"] ?? secret?.stringData?.[db.secretRef.key ?? "uri"],
+    );
+  }
+  return observed;
+}
+
+/** Writes the status subresource when `next` differs from the stored one; true when written. */
+export async function writeStatus(
+  ctx: Context,
+  tenant: Tenant,
+  next: TenantStatus,
+): Promise<boolean> {
+  if (!statusChanged(tenant.status, next)) return false;
+  const path = `${resourcePath(API_VERSION, PLURAL, undefined, tenant.metadata.name)}/status`;
+  // "add" replaces the whole status, so fields that no longer apply disappear too.
+  await ctx.client.jsonPatch(path, [{ op: "add", path: "/status", value: next }]);
+  return true;
+}
+
+/** The status for this reconcile (pure computeStatus over what was observed). */
+export function statusFor(tenant: Tenant, observed: ObservedState, now = new Date()): TenantStatus {
+  return computeStatus(tenant, observed, now);
+}

@@ -1,0 +1,196 @@
+/**
+ * The Tenant spec with every default applied, in one place. The defaults equal the CRD's (a test
+ * checks it), so a Tenant that never went through the API server renders the same as one that did.
+ */
+import type { DeletionPolicy, IssuerKind, ServiceName, Tenant } from "../api/types.js";
+import { namespaceFor } from "./children.js";
+import { grpcHostFor } from "./names.js";
+import type { RenderConfig } from "./render-config.js";
+
+export const SPEC_DEFAULTS = {
+  replicas: 1,
+  minReplicas: 1,
+  targetCPUUtilizationPercentage: 60,
+  services: ["calculator", "users", "counter"] as ServiceName[],
+  tlsEnabled: true,
+  issuerKind: "ClusterIssuer" as IssuerKind,
+  dnsEnabled: true,
+  ttl: 300,
+  databaseMode: "embedded" as const,
+  secretKey: "uri",
+  storageSize: "1Gi",
+  suspend: false,
+  deletionPolicy: "Delete" as DeletionPolicy,
+};
+
+export interface ResolvedTenant {
+  name: string;
+  uid: string;
+  namespace: string;
+  displayName: string;
+  host: string;
+  grpcHost: string;
+  image: string;
+  services: ServiceName[];
+  /** spec.replicas as asked (for status messages). */
+  requestedReplicas: number;
+  /** Deployment spec.replicas; undefined when an HPA owns the count. */
+  replicas: number | undefined;
+  /** Set only when an HPA is wanted: external database and not suspended. */
+  autoscaling?: {
+    minReplicas: number;
+    maxReplicas: number;
+    targetCPUUtilizationPercentage: number;
+  };
+  embedded: boolean;
+  database: {
+    secretRef?: { name: string; key: string };
+    storageSize: string;
+    storageClassName?: string;
+  };
+  branding: {
+    displayName: string;
+    primaryColor?: string;
+    logoURL?: string;
+    welcomeMessage?: string;
+  };
+  tls: { enabled: boolean; issuer?: { name: string; kind: IssuerKind } };
+  dns: { enabled: boolean; ttl: number; targets: string[] };
+  ingressClassName?: string;
+  quota?: { cpu?: string; memory?: string; pods?: number; storage?: string };
+  /** Empty lists are left out: the API server drops them, and a drift check would then never settle. */
+  resources: {
+    requests?: Record<string, string>;
+    limits?: Record<string, string>;
+  };
+  suspend: boolean;
+  deletionPolicy: DeletionPolicy;
+}
+
+/** Resources of the service container when the spec gives none (HPA needs a CPU request). */
+export const DEFAULT_RESOURCES = {
+  requests: { cpu: "100m", memory: "128Mi" },
+  limits: { memory: "256Mi" },
+};
+
+export function quantityString(q: number | string | undefined): string | undefined {
+  return q === undefined ? undefined : String(q);
+}
+
+function definedEntries<T>(record: Record<string, T | undefined>): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const [k, v] of Object.entries(record)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+function resolveResources(tenant: Tenant): ResolvedTenant["resources"] {
+  const r = tenant.spec.resources;
+  if (!r?.requests && !r?.limits) return DEFAULT_RESOURCES;
+  const list = (l?: { cpu?: number | string; memory?: number | string }): Record<string, string> =>
+    definedEntries({ cpu: quantityString(l?.cpu), memory: quantityString(l?.memory) });
+  const requests = list(r.requests);
+  const limits = list(r.limits);
+  return {
+    ...(Object.keys(requests).length > 0 ? { requests } : {}),
+    ...(Object.keys(limits).length > 0 ? { limits } : {}),
+  };
+}
+
+function resolveQuota(tenant: Tenant): ResolvedTenant["quota"] {
+  const q = tenant.spec.quota;
+  if (!q) return undefined;
+  const quota = definedEntries<string | number>({
+    cpu: quantityString(q.cpu),
+    memory: quantityString(q.memory),
+    pods: q.pods,
+    storage: quantityString(q.storage),
+  });
+  return Object.keys(quota).length === 0 ? undefined : quota;
+}
+
+function resolveReplicas(
+  tenant: Tenant,
+  embedded: boolean,
+  suspend: boolean,
+): Pick<ResolvedTenant, "replicas" | "autoscaling" | "requestedReplicas"> {
+  const spec = tenant.spec;
+  const requestedReplicas = spec.replicas ?? SPEC_DEFAULTS.replicas;
+  if (suspend) return { requestedReplicas, replicas: 0 };
+  if (embedded) return { requestedReplicas, replicas: Math.min(requestedReplicas, 1) };
+  if (spec.autoscaling) {
+    const autoscaling = {
+      minReplicas: spec.autoscaling.minReplicas ?? SPEC_DEFAULTS.minReplicas,
+      maxReplicas: spec.autoscaling.maxReplicas,
+      targetCPUUtilizationPercentage:
+        spec.autoscaling.targetCPUUtilizationPercentage ??
+        SPEC_DEFAULTS.targetCPUUtilizationPercentage,
+    };
+    return { requestedReplicas, replicas: undefined, autoscaling };
+  }
+  return { requestedReplicas, replicas: requestedReplicas };
+}
+
+function resolveDatabase(
+  tenant: Tenant,
+  embedded: boolean,
+  config: RenderConfig,
+): ResolvedTenant["database"] {
+  const db = tenant.spec.database;
+  const ref = db?.secretRef;
+  return {
+    secretRef:
+      !embedded && ref ? { name: ref.name, key: ref.key ?? SPEC_DEFAULTS.secretKey } : undefined,
+    storageSize:
+      quantityString(db?.storage?.size) ?? config.defaultStorageSize ?? SPEC_DEFAULTS.storageSize,
+    storageClassName: db?.storage?.storageClassName ?? config.storageClassName,
+  };
+}
+
+function resolveTls(tenant: Tenant, config: RenderConfig): ResolvedTenant["tls"] {
+  const tls = tenant.spec.tls;
+  const ref = tls?.issuerRef;
+  return {
+    enabled: tls?.enabled ?? SPEC_DEFAULTS.tlsEnabled,
+    issuer: ref
+      ? { name: ref.name, kind: ref.kind ?? SPEC_DEFAULTS.issuerKind }
+      : config.defaultIssuer,
+  };
+}
+
+function resolveDns(tenant: Tenant): ResolvedTenant["dns"] {
+  const dns = tenant.spec.dns;
+  return {
+    enabled: dns?.enabled ?? SPEC_DEFAULTS.dnsEnabled,
+    ttl: dns?.ttl ?? SPEC_DEFAULTS.ttl,
+    targets: dns?.targets ?? [],
+  };
+}
+
+/** Applies defaults from the CRD and the operator config. Pure. */
+export function resolveTenant(tenant: Tenant, config: RenderConfig): ResolvedTenant {
+  const spec = tenant.spec;
+  const name = tenant.metadata.name ?? "";
+  const embedded = (spec.database?.mode ?? SPEC_DEFAULTS.databaseMode) === "embedded";
+  const suspend = spec.suspend ?? SPEC_DEFAULTS.suspend;
+  return {
+    name,
+    uid: tenant.metadata.uid ?? "",
+    namespace: namespaceFor(name),
+    displayName: spec.displayName,
+    host: spec.host,
+    grpcHost: grpcHostFor(spec.host),
+    image: spec.image ?? config.defaultImage,
+    services: spec.services ?? SPEC_DEFAULTS.services,
+    ...resolveReplicas(tenant, embedded, suspend),
+    embedded,
+    database: resolveDatabase(tenant, embedded, config),
+    branding: { displayName: spec.displayName, ...spec.branding },
+    tls: resolveTls(tenant, config),
+    dns: resolveDns(tenant),
+    ingressClassName: spec.ingress?.className ?? config.ingressClass,
+    quota: resolveQuota(tenant),
+    resources: resolveResources(tenant),
+    suspend,
+    deletionPolicy: spec.deletionPolicy ?? SPEC_DEFAULTS.deletionPolicy,
+  };
+}

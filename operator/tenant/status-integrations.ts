@@ -1,0 +1,73 @@
+/** DNSReady and TLSReady: the optional integrations (external-dns, cert-manager). */
+import type { Tenant } from "../api/types.js";
+import type { ConditionVerdict } from "./conditions.js";
+import { Reasons } from "./reasons.js";
+import type { ObservedState } from "./status.js";
+
+export const DNS_CRD = "dnsendpoints.externaldns.k8s.io";
+export const CERT_MANAGER_CRD = "certificates.cert-manager.io";
+
+export function dnsVerdict(tenant: Tenant, o: ObservedState): ConditionVerdict {
+  if (tenant.spec.dns?.enabled === false) {
+    return {
+      status: "True",
+      reason: Reasons.DNSDisabled,
+      message: "DNS records are not managed (spec.dns.enabled is false)",
+    };
+  }
+  if (o.missingCrds.includes(DNS_CRD)) {
+    return {
+      status: "False",
+      reason: Reasons.DNSCRDMissing,
+      message: `external-dns is not installed (CRD ${DNS_CRD} missing): no DNS records are published`,
+    };
+  }
+  if (o.dnsEndpointApplied === false) {
+    return {
+      status: "False",
+      reason: Reasons.DNSTargetsPending,
+      message:
+        "no DNS target known yet: set spec.dns.targets or the operator's DNS targets, or wait for the Ingress load balancer address",
+    };
+  }
+  if (o.dnsEndpointApplied === true) {
+    return {
+      status: "True",
+      reason: Reasons.DNSRecordsApplied,
+      message: `records for ${tenant.spec.host} and grpc.${tenant.spec.host} published through external-dns`,
+    };
+  }
+  return { status: "Unknown", reason: Reasons.Reconciling, message: "DNS records not applied yet" };
+}
+
+export function tlsVerdict(tenant: Tenant, o: ObservedState): ConditionVerdict {
+  if (tenant.spec.tls?.enabled === false) {
+    return {
+      status: "True",
+      reason: Reasons.TLSDisabled,
+      message: "TLS is off (spec.tls.enabled is false)",
+    };
+  }
+  if (o.tlsSecretReady === true) {
+    return { status: "True", reason: Reasons.CertificateIssued, message: "the TLS Secrets exist" };
+  }
+  if (!tenant.spec.tls?.issuerRef && o.defaultIssuerConfigured === false) {
+    return {
+      status: "False",
+      reason: Reasons.NoIssuer,
+      message: "no certificate issuer: set spec.tls.issuerRef or the operator's default issuer",
+    };
+  }
+  if (o.missingCrds.includes(CERT_MANAGER_CRD)) {
+    return {
+      status: "False",
+      reason: Reasons.CertManagerMissing,
+      message: `cert-manager is not installed (CRD ${CERT_MANAGER_CRD} missing): no certificate will be issued`,
+    };
+  }
+  return {
+    status: "False",
+    reason: Reasons.CertificatePending,
+    message: "waiting for cert-manager to issue the certificate",
+  };
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The demo, from a fresh machine of this kind: installs what is missing, builds the
+# project and the local control plane (cached), then runs scripts/demo.ts: a local
+# Kubernetes control plane, the operator reconciling examples/tenants/, and each
+# tenant's compute service answering on localhost. Ctrl-C stops everything it started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/ensure.sh
+
+step "Debian packages" ensure_debian_packages ca-certificates
+step "npm packages" ensure_npm_deps
+step "build" npm run build
+step "local control plane binaries (cached; the first build takes several minutes)" npm run cluster:build
+exec npx tsx scripts/demo.ts "$@"

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Every test, from a fresh machine of this kind: installs what is missing (Debian
+# packages, npm packages, the Go-built control plane, cached), builds, lints, and runs
+# the unit, integration and cluster suites. Ends with one "N passed, N failed" line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/ensure.sh
+
+step "Debian packages" ensure_debian_packages postgresql chromium ca-certificates
+step "npm packages" ensure_npm_deps
+step "build" npm run build
+step "typecheck" npm run typecheck
+step "lint" npm run lint
+step "local control plane binaries (cached)" npm run cluster:build
+step "Helm CLI for the chart tests (cached)" bash scripts/ensure-helm.sh
+
+mkdir -p .local/test-results
+rm -f .local/test-results/*.json
+status=0
+for suite in unit integration cluster; do
+  step "tests: $suite" npx vitest run --config "vitest.$suite.config.ts" \
+    --reporter=default --reporter=json --outputFile.json=".local/test-results/$suite.json" || status=1
+done
+node scripts/test-summary.mjs .local/test-results/*.json || status=1
+exit $status

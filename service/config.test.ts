@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, redactedConfig } from "./config.js";
+
+function errorOf(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("loadConfig", () => {
+  it("has defaults for everything", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      tenant: "default",
+      grpcPort: 50051,
+      httpPort: 8080,
+      logFormat: "json",
+      logLevel: "info",
+      brandingDir: "",
+      shutdownTimeoutMs: 10_000,
+      store: {
+        dataDir: "./data",
+        databaseUrl: undefined,
+        sampleUsers: false,
+        counterBlockSize: 100,
+      },
+    });
+    expect([...config.services]).toEqual(["calculator", "users", "counter"]);
+  });
+
+  it("reads and coerces every variable", () => {
+    const config = loadConfig({
+      TENANT: "acme",
+      GRPC_PORT: "50061",
+      HTTP_PORT: " 8081 ",
+      SERVICES: "calculator, counter",
+      LOG_FORMAT: "text",
+      LOG_LEVEL: "debug",
+      SAMPLE_USERS: "true",
+      DATABASE_URL: "postgres://u:secret@db/x",
+      BRANDING_DIR: "/etc/tenant/branding",
+    });
+    expect(config).toMatchObject({
+      tenant: "acme",
+      grpcPort: 50061,
+      httpPort: 8081,
+      logFormat: "text",
+    });
+    expect([...config.services]).toEqual(["calculator", "counter"]);
+    expect(config.store.sampleUsers).toBe(true);
+    expect(JSON.stringify(redactedConfig(config))).not.toContain("secret");
+  });
+
+  it("treats empty values as unset", () => {
+    expect(loadConfig({ GRPC_PORT: "", LOG_FORMAT: " " }).grpcPort).toBe(50051);
+  });
+
+  it.each([
+    ["GRPC_PORT", "eighty"],
+    ["HTTP_PORT", "70000"],
+    ["HTTP_PORT", "-1"],
+    ["LOG_FORMAT", "xml"],
+    ["LOG_LEVEL", "loud"],
+    ["SERVICES", "calculator,teleport"],
+    ["TENANT", "Not_A_Label"],
+    ["SHUTDOWN_TIMEOUT_MS", "1.5"],
+    ["SAMPLE_USERS", "maybe"],
+    ["DATABASE_URL", "mysql://x"],
+  ])("rejects %s=%s with a message naming the variable", (name, value) => {
+    const error = errorOf({ [name]: value });
+    expect(error.variable).toBe(name);
+    expect(error.message).toContain(`invalid ${name}`);
+    expect(error.message).toContain(JSON.stringify(value));
+  });
+
+  it("lists the allowed values of an enum", () => {
+    expect(errorOf({ LOG_FORMAT: "xml" }).message).toContain("one of: json, text");
+  });
+});

@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BACKENDS, type DatabaseLocation, testDatabases } from "../../test/postgres/databases.js";
+import { type Store, openDatabase, openStore, storeOn } from "../store/store.js";
+import { migrate } from "../store/migrations.js";
+import { CounterAllocator } from "./allocator.js";
+
+describe.each(BACKENDS)("counter allocator on %s", (backend) => {
+  const dbs = testDatabases(backend);
+  beforeAll(() => dbs.start());
+  afterAll(() => dbs.stop());
+
+  /** Two stores standing for two service processes (PGlite: one process, one database). */
+  async function twoStores(where: DatabaseLocation): Promise<[Store, Store, () => Promise<void>]> {
+    if (backend === "postgres") {
+      const [a, b] = await Promise.all([
+        openStore({ tenant: "acme", ...where }),
+        openStore({ tenant: "acme", ...where }),
+      ]);
+      return [a, b, async () => void (await Promise.all([a.close(), b.close()]))];
+    }
+    const db = await openDatabase({ tenant: "acme", ...where });
+    const report = await migrate(db);
+    return [storeOn(db, "acme", report), storeOn(db, "acme", report), () => db.close()];
+  }
+
+  it.each([1, 100])("starts a fresh counter at 1 (block size %i)", async (blockSize) => {
+    const store = await openStore({ tenant: "acme", ...(await dbs.fresh()) });
+    try {
+      const counter = new CounterAllocator(store.counters, { blockSize });
+      expect([await counter.next(), await counter.next()]).toEqual([1n, 2n]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("hands out 4,000 distinct values to 2 x 2,000 concurrent calls on two allocators", async () => {
+    const [a, b, close] = await twoStores(await dbs.fresh());
+    try {
+      const counters = [
+        new CounterAllocator(a.counters, { blockSize: 50 }),
+        new CounterAllocator(b.counters, { blockSize: 50 }),
+      ];
+      const values = await Promise.all(
+        counters.flatMap((counter) => Array.from({ length: 2000 }, () => counter.next())),
+      );
+      expect(new Set(values).size).toBe(4000);
+    } finally {
+      await close();
+    }
+  });
+
+  it("never repeats a value between strict and block allocators sharing a counter", async () => {
+    const [a, b, close] = await twoStores(await dbs.fresh());
+    try {
+      const strict = new CounterAllocator(a.counters, { blockSize: 1 });
+      const block = new CounterAllocator(b.counters, { blockSize: 7 });
+      const values = await Promise.all(
+        Array.from({ length: 300 }, (_, i) => (i % 2 ? strict.next() : block.next())),
+      );
+      expect(new Set(values).size).toBe(300);
+    } finally {
+      await close();
+    }
+  });
+
+  it("increases per allocator while another allocator draws from the same counter", async () => {
+    const [a, b, close] = await twoStores(await dbs.fresh());
+    try {
+      const mine = new CounterAllocator(a.counters, { blockSize: 3 });
+      const other = new CounterAllocator(b.counters, { blockSize: 3 });
+      const seen: bigint[] = [];
+      for (let i = 0; i < 50; i++) {
+        seen.push(await mine.next());
+        await other.next();
+      }
+      expect(seen).toEqual([...seen].sort((x, y) => (x < y ? -1 : 1)));
+      expect(new Set(seen).size).toBe(50);
+    } finally {
+      await close();
+    }
+  });
+
+  it("gives the unused rest of its block back on close, only if nobody reserved after it", async () => {
+    const [a, b, close] = await twoStores(await dbs.fresh());
+    try {
+      const first = new CounterAllocator(a.counters, { blockSize: 100 });
+      expect(await first.next()).toBe(1n);
+      await first.close();
+      await expect(first.next()).rejects.toThrow(/closed/);
+
+      const second = new CounterAllocator(a.counters, { blockSize: 100 });
+      const third = new CounterAllocator(b.counters, { blockSize: 100 });
+      expect(await second.next()).toBe(2n); // 2..101 came back
+      expect(await third.next()).toBe(102n);
+      await second.close(); // third reserved after it: its rest stays skipped
+      expect(await new CounterAllocator(a.counters, { blockSize: 1 }).next()).toBe(202n);
+    } finally {
+      await close();
+    }
+  });
+
+  it("keeps counting after the database is reopened, never going back", async () => {
+    const where = await dbs.fresh();
+    const before = await openStore({ tenant: "acme", ...where });
+    const counter = new CounterAllocator(before.counters, { blockSize: 10 });
+    const last = await counter.next(); // no close(): as if the process died
+    await before.close();
+    const after = await openStore({ tenant: "acme", ...where });
+    try {
+      expect(await new CounterAllocator(after.counters, { blockSize: 10 }).next()).toBe(last + 10n);
+    } finally {
+      await after.close();
+    }
+  });
+});
+
+describe("counter allocator options", () => {
+  it("rejects a block size that is not a whole number >= 1", () => {
+    const repo = { reserve: () => Promise.resolve(1n), giveBack: () => Promise.resolve(false) };
+    expect(() => new CounterAllocator(repo, { blockSize: 0 })).toThrow(/block size/);
+    expect(() => new CounterAllocator(repo, { blockSize: 2.5 })).toThrow(/block size/);
+  });
+});

@@ -1,0 +1,226 @@
+/**
+ * Composition of the compute service: ONE gRPC server and ONE HTTP server, built from modules.
+ *
+ * Extension points (how a feature plugs in; see module.ts for the types):
+ * - Write a ModuleFactory { name, enabled?(config), create(ctx) } whose create() returns a
+ *   ServiceModule with any of:
+ *     grpc:  [{ name: "pkg.Service", protoFile: "x.proto", handlers: { Method: async (req) => res } }]
+ *            (the proto is loaded from service/proto with LOADER_OPTIONS: int64 as strings,
+ *            keepCase; every rpc must have a handler and vice versa, checked at start; errors map
+ *            to status codes in one place: InputError -> INVALID_ARGUMENT/OUT_OF_RANGE,
+ *            GrpcStatusError -> its code, anything else -> INTERNAL, logged with a stack),
+ *     http:  [{ methods: ["GET"] | "*", path: "/x/:id", handler: (ctx) => reply }]
+ *            (trailing slash optional; InputError -> 400 {"error": message}),
+ *     ready: () => boolean   (false makes /readyz answer 503),
+ *     close: async () => {}  (called once, after both servers stopped).
+ * - Add the factory to MODULES below (order = start order; close runs in reverse).
+ *   create() may open resources (a store); it runs before the servers listen and gets the
+ *   Context (config, logger, metrics). Every module's gRPC services are registered with health
+ *   (SERVING once started, NOT_SERVING while draining) and reflection automatically.
+ * Always on: /healthz, /readyz, /metrics, the landing page, Health and reflection.
+ */
+import * as grpc from "@grpc/grpc-js";
+import { setTimeout as delay } from "node:timers/promises";
+import { calculatorModule } from "./modules/calculator.js";
+import { storageModule } from "./modules/storage.js";
+import { webModule } from "./modules/web.js";
+import type { Context } from "./context.js";
+import { wrapUnary } from "./grpc-handlers.js";
+import { createHealth, type Health } from "./health.js";
+import { HttpRouter } from "./http-router.js";
+import { createHttpServer, jsonReply } from "./http-server.js";
+import { bindGrpc, listenHttp, stopGrpc, stopHttp } from "./listen.js";
+import type { GrpcServiceSpec, ModuleFactory, ServiceModule } from "./module.js";
+import { infrastructureProtos, loadProtos, serviceDefinition } from "./protos.js";
+import { addReflection } from "./reflection.js";
+
+/**
+ * Bounded messages, and connections recycled every few minutes (with a grace period for calls
+ * in flight) so clients re-resolve and spread over new replicas when the tenant scales out:
+ * HTTP/2 connections are long-lived and a Kubernetes Service balances connections, not calls.
+ */
+const GRPC_SERVER_OPTIONS: grpc.ServerOptions = {
+  "grpc.max_receive_message_length": 4 * 1024 * 1024,
+  "grpc.max_connection_age_ms": 5 * 60_000,
+  "grpc.max_connection_age_grace_ms": 30_000,
+  "grpc.keepalive_time_ms": 60_000,
+  "grpc.keepalive_timeout_ms": 20_000,
+};
+
+/** Every feature module, in start order. */
+export const MODULES: readonly ModuleFactory[] = [calculatorModule, storageModule, webModule];
+
+export interface App {
+  readonly grpcPort: number;
+  readonly httpPort: number;
+  /** The gRPC service names served (without Health and reflection). */
+  readonly grpcServices: readonly string[];
+  /**
+   * Graceful stop: NOT_SERVING and /readyz 503 at once, wait the drain delay, stop accepting,
+   * let in-flight calls finish (bounded by shutdownTimeoutMs, then cut), close the modules.
+   * Idempotent: later calls return the same promise.
+   */
+  shutdown(): Promise<void>;
+}
+
+export async function startApp(ctx: Context, factories = MODULES): Promise<App> {
+  const modules = await createModules(ctx, factories);
+  try {
+    return await startServers(ctx, modules);
+  } catch (error) {
+    await closeModules(ctx, modules);
+    throw error;
+  }
+}
+
+async function createModules(
+  ctx: Context,
+  factories: readonly ModuleFactory[],
+): Promise<ServiceModule[]> {
+  const modules: ServiceModule[] = [];
+  for (const factory of factories) {
+    if (factory.enabled && !factory.enabled(ctx.config)) continue;
+    try {
+      modules.push(await factory.create(ctx));
+    } catch (error) {
+      await closeModules(ctx, modules);
+      throw new Error(`module ${factory.name} failed to start: ${String(error)}`, { cause: error });
+    }
+  }
+  return modules;
+}
+
+async function closeModules(ctx: Context, modules: readonly ServiceModule[]): Promise<void> {
+  for (const module of [...modules].reverse()) {
+    try {
+      await module.close?.();
+    } catch (error) {
+      ctx.logger.error({ err: error, module: module.name }, "module close failed");
+    }
+  }
+}
+
+interface State {
+  draining: boolean;
+}
+
+async function startServers(ctx: Context, modules: readonly ServiceModule[]): Promise<App> {
+  const state: State = { draining: false };
+  const specs = modules.flatMap((m) => m.grpc ?? []);
+  const names = specs.map((s) => s.name);
+  const health = createHealth(names);
+  const grpcServer = buildGrpcServer(ctx, specs, health);
+  const router = buildRouter(ctx, modules, state);
+  const http = createHttpServer(ctx, router);
+  const { host, grpcPort, httpPort } = ctx.config;
+  const boundGrpc = await bindGrpc(
+    grpcServer,
+    `${host.includes(":") ? `[${host}]` : host}:${grpcPort}`,
+  );
+  let boundHttp: number;
+  try {
+    boundHttp = await listenHttp(http.server, host, httpPort);
+  } catch (error) {
+    grpcServer.forceShutdown();
+    throw error;
+  }
+  health.setAll("SERVING");
+  ctx.logger.info({ grpcPort: boundGrpc, httpPort: boundHttp, services: names }, "service started");
+  let stopping: Promise<void> | undefined;
+  return {
+    grpcPort: boundGrpc,
+    httpPort: boundHttp,
+    grpcServices: names,
+    shutdown: () => (stopping ??= shutdown(ctx, { state, health, grpcServer, http, modules })),
+  };
+}
+
+function buildGrpcServer(
+  ctx: Context,
+  specs: readonly GrpcServiceSpec[],
+  health: Health,
+): grpc.Server {
+  const infra = infrastructureProtos();
+  const pkg = loadProtos(
+    [...new Set(specs.map((s) => s.protoFile)), ...infra.map((p) => p.file)],
+    infra.map((p) => p.includeDir),
+  );
+  const server = new grpc.Server(GRPC_SERVER_OPTIONS);
+  for (const spec of specs) {
+    const definition = serviceDefinition(pkg, spec.name);
+    const rpcNames = Object.values(definition).map((m) => m.path.split("/")[2] ?? "");
+    const missing = rpcNames.filter((n) => !(n in spec.handlers));
+    const extra = Object.keys(spec.handlers).filter((n) => !rpcNames.includes(n));
+    if (missing.length || extra.length) {
+      throw new Error(
+        `gRPC ${spec.name}: handlers do not match the proto (missing: ${missing.join(",") || "-"}; unknown: ${extra.join(",") || "-"})`,
+      );
+    }
+    const implementation: grpc.UntypedServiceImplementation = {};
+    for (const [method, handler] of Object.entries(spec.handlers)) {
+      implementation[method] = wrapUnary(ctx, spec.name, method, handler);
+    }
+    server.addService(definition, implementation);
+  }
+  health.addToServer(server);
+  addReflection(server, pkg);
+  return server;
+}
+
+function buildRouter(ctx: Context, modules: readonly ServiceModule[], state: State): HttpRouter {
+  const router = new HttpRouter();
+  const ready = (): boolean => !state.draining && modules.every((m) => m.ready?.() ?? true);
+  router.add({
+    methods: ["GET"],
+    path: "/healthz",
+    handler: () => jsonReply(200, { status: "ok" }),
+  });
+  router.add({
+    methods: ["GET"],
+    path: "/readyz",
+    handler: () =>
+      ready()
+        ? jsonReply(200, { status: "ready" })
+        : jsonReply(503, { status: state.draining ? "draining" : "not ready" }),
+  });
+  router.add({
+    methods: ["GET"],
+    path: "/metrics",
+    handler: async () => ({
+      status: 200,
+      body: await ctx.metrics.registry.metrics(),
+      contentType: ctx.metrics.registry.contentType,
+    }),
+  });
+  for (const module of modules) {
+    for (const route of module.http ?? []) router.add(route);
+  }
+  return router;
+}
+
+interface Running {
+  state: State;
+  health: Health;
+  grpcServer: grpc.Server;
+  http: ReturnType<typeof createHttpServer>;
+  modules: readonly ServiceModule[];
+}
+
+async function shutdown(ctx: Context, r: Running): Promise<void> {
+  const { shutdownDrainDelayMs, shutdownTimeoutMs } = ctx.config;
+  ctx.logger.info(
+    { drainDelayMs: shutdownDrainDelayMs, timeoutMs: shutdownTimeoutMs },
+    "shutting down",
+  );
+  r.state.draining = true;
+  r.health.setAll("NOT_SERVING");
+  r.http.startDraining();
+  if (shutdownDrainDelayMs > 0) await delay(shutdownDrainDelayMs);
+  r.health.endWatches();
+  await Promise.all([
+    stopGrpc(ctx.logger, r.grpcServer, shutdownTimeoutMs),
+    stopHttp(ctx.logger, r.http.server, shutdownTimeoutMs),
+  ]);
+  await closeModules(ctx, r.modules);
+  ctx.logger.info("stopped");
+}

@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BACKENDS, testDatabases } from "../../test/postgres/databases.js";
+import { migrate } from "./migrations.js";
+import { openDatabase, openStore, storeOn } from "./store.js";
+import type { UserRecord } from "./users-repo.js";
+
+const user = (n: number, over: Partial<UserRecord> = {}): UserRecord => ({
+  id: `u${n}`,
+  email: `user${n}@example.com`,
+  firstName: `First${n}`,
+  lastName: `Last${n}`,
+  age: 20 + (n % 50),
+  phone: "",
+  address: `${n} Main St`,
+  ...over,
+});
+
+describe.each(BACKENDS)("store on %s", (backend) => {
+  const dbs = testDatabases(backend);
+  beforeAll(() => dbs.start());
+  afterAll(() => dbs.stop());
+
+  it("keeps users across a close and reopen", async () => {
+    const where = await dbs.fresh();
+    const first = await openStore({ tenant: "acme", ...where });
+    expect(await first.users.insert(user(1))).toBe("created");
+    await first.close();
+
+    const again = await openStore({ tenant: "acme", ...where });
+    try {
+      expect(again.migrations.applied).toEqual([]);
+      expect(await again.users.getByEmail("user1@example.com")).toEqual(user(1));
+    } finally {
+      await again.close();
+    }
+  });
+
+  it("reports a duplicate email and a duplicate id apart", async () => {
+    const store = await openStore({ tenant: "acme", ...(await dbs.fresh()) });
+    try {
+      await store.users.insert(user(1));
+      expect(await store.users.insert(user(2, { email: "user1@example.com" }))).toBe(
+        "duplicate-email",
+      );
+      expect(await store.users.insert(user(1, { email: "other@example.com" }))).toBe(
+        "duplicate-id",
+      );
+      expect(await store.users.count()).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("searches names case-insensitively, treating LIKE wildcards literally", async () => {
+    const store = await openStore({ tenant: "acme", ...(await dbs.fresh()) });
+    try {
+      await store.users.insertMany([
+        user(1, { firstName: "Marianne", lastName: "Ortega", email: "b@example.com" }),
+        user(2, { firstName: "Tom", lastName: "McMARIA", email: "a@example.com" }),
+        user(3, { firstName: "Ann", lastName: "Lee", email: "c@example.com" }),
+        user(4, { firstName: "a_b 100%", lastName: "X", email: "d@example.com" }),
+        user(5, { firstName: "axb 1000", lastName: "Y", email: "e@example.com" }),
+      ]);
+      const emails = async (q: string): Promise<string[]> =>
+        (await store.users.searchName(q, 10)).map((u) => u.email);
+      expect(await emails("maria")).toEqual(["a@example.com", "b@example.com"]);
+      expect(await emails("ANN")).toEqual(["b@example.com", "c@example.com"]);
+      expect(await emails("%")).toEqual(["d@example.com"]);
+      expect(await emails("a_b")).toEqual(["d@example.com"]);
+      expect(await emails("0%")).toEqual(["d@example.com"]);
+      expect(await emails("zzz")).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("lists in email order and searches ages by (age, email) within the limit", async () => {
+    const store = await openStore({ tenant: "acme", ...(await dbs.fresh()) });
+    try {
+      const users = Array.from({ length: 40 }, (_, i) => user(i, { age: 30 + (i % 3) }));
+      expect(await store.users.insertMany(users)).toBe(40);
+      expect(await store.users.insertMany(users)).toBe(0);
+      const listed = await store.users.list(100);
+      expect(listed.map((u) => u.email)).toEqual(users.map((u) => u.email).sort());
+      expect(await store.users.list(5)).toHaveLength(5);
+      const byAge = await store.users.searchAge(31, 32, 100);
+      const expected = users
+        .filter((u) => u.age >= 31 && u.age <= 32)
+        .sort((a, b) => a.age - b.age || (a.email < b.email ? -1 : 1));
+      expect(byAge).toEqual(expected);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("never shows one tenant's users or counter values to another on the same database", async () => {
+    const db = await openDatabase({ tenant: "unused", ...(await dbs.fresh()) });
+    try {
+      const report = await migrate(db);
+      const [a, b] = [storeOn(db, "tenant-a", report), storeOn(db, "tenant-b", report)];
+      await a.users.insert(user(1));
+      expect(await b.users.insert(user(1))).toBe("created"); // same id and email: no clash
+      await b.users.insert(user(2));
+      expect((await a.users.list(10)).map((u) => u.id)).toEqual(["u1"]);
+      expect(await a.users.getByEmail("user2@example.com")).toBeUndefined();
+      expect(await a.users.searchName("first2", 10)).toEqual([]);
+      expect(await a.users.searchAge(0, 150, 10)).toHaveLength(1);
+      expect(await a.users.count()).toBe(1);
+      expect(await a.counters.reserve("default", 5n)).toBe(1n);
+      expect(await b.counters.reserve("default", 1n)).toBe(1n);
+      expect(await a.counters.reserve("default", 1n)).toBe(6n);
+    } finally {
+      await db.close();
+    }
+  });
+
+  // One process per PGlite directory (see lock.int.test.ts), so this is PostgreSQL's case.
+  it.runIf(backend === "postgres")(
+    "migrates once when several replicas start at once",
+    async () => {
+      const where = await dbs.fresh();
+      const stores = await Promise.all(
+        Array.from({ length: 4 }, () => openStore({ tenant: "acme", ...where })),
+      );
+      try {
+        const applied = stores.flatMap((s) => s.migrations.applied).sort();
+        expect(applied).toEqual([1, 2]);
+      } finally {
+        await Promise.all(stores.map((s) => s.close()));
+      }
+    },
+  );
+
+  it("uses the trigram indexes (pg_trgm is available on this backend)", async () => {
+    const store = await openStore({ tenant: "acme", ...(await dbs.fresh()) });
+    try {
+      expect(store.migrations.skipped).toEqual([]);
+      expect(store.migrations.applied).toEqual([1, 2]);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -1,0 +1,200 @@
+// The command lines of the control-plane components, as pure functions of the cluster's
+// layout (paths and ports): no I/O here, so what runs is easy to read in one place.
+import path from "node:path";
+import { pkiPaths } from "./pki.js";
+
+export type ComponentName =
+  "etcd" | "kube-apiserver" | "kube-controller-manager" | "kube-scheduler" | "kwok";
+
+/** Every component, in start order (stop in reverse). */
+export const COMPONENTS: readonly ComponentName[] = [
+  "etcd",
+  "kube-apiserver",
+  "kube-controller-manager",
+  "kube-scheduler",
+  "kwok",
+];
+
+export interface Ports {
+  etcdClient: number;
+  etcdPeer: number;
+  apiserver: number;
+  controllerManager: number;
+  scheduler: number;
+}
+
+export interface Layout {
+  dir: string;
+  binDir: string;
+  ports: Ports;
+}
+
+/** Addresses of the cluster network: only used inside the API server, never bound. */
+export const SERVICE_CLUSTER_IP_RANGE = "10.96.0.0/16";
+export const KUBERNETES_SERVICE_IP = "10.96.0.1";
+export const POD_CIDR = "10.244.0.1/16";
+/** The annotation that marks a Node as one kwok simulates. */
+export const KWOK_NODE_ANNOTATION = "kwok.x-k8s.io/node";
+
+export interface Files {
+  pkiDir: string;
+  kubeconfig: string;
+  auditLog: string;
+  auditPolicy: string;
+  etcdData: string;
+  kwokStages: string;
+  kwokHome: string;
+  logsDir: string;
+  state: string;
+}
+
+export function clusterFiles(dir: string): Files {
+  return {
+    pkiDir: path.join(dir, "pki"),
+    kubeconfig: path.join(dir, "kubeconfig"),
+    auditLog: path.join(dir, "audit.log"),
+    auditPolicy: path.join(dir, "audit-policy.yaml"),
+    etcdData: path.join(dir, "etcd-data"),
+    kwokStages: path.join(dir, "kwok-stages.yaml"),
+    kwokHome: path.join(dir, "kwok-home"),
+    logsDir: path.join(dir, "logs"),
+    state: path.join(dir, "state.json"),
+  };
+}
+
+/** Audit policy: every write (create/update/patch/delete) at Metadata level, nothing else. */
+export const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: ["RequestReceived"]
+rules:
+  # kwok renews each fake node's Lease every few seconds: heartbeats, not writes worth reading.
+  - level: None
+    resources: [{ group: "coordination.k8s.io", resources: ["leases"] }]
+    namespaces: ["kube-node-lease"]
+  - level: Metadata
+    verbs: ["create", "update", "patch", "delete", "deletecollection"]
+  - level: None
+`;
+
+export interface Command {
+  command: string;
+  args: string[];
+  /** Extra environment for the process. */
+  env?: Record<string, string>;
+}
+
+export function commandFor(name: ComponentName, layout: Layout): Command {
+  const f = clusterFiles(layout.dir);
+  const pki = pkiPaths(f.pkiDir);
+  const { ports } = layout;
+  const bin = path.join(layout.binDir, name);
+  const kubeconfigFlags = [
+    `--kubeconfig=${f.kubeconfig}`,
+    `--authentication-kubeconfig=${f.kubeconfig}`,
+    `--authorization-kubeconfig=${f.kubeconfig}`,
+  ];
+  switch (name) {
+    case "etcd": {
+      const client = `http://127.0.0.1:${ports.etcdClient}`;
+      const peer = `http://127.0.0.1:${ports.etcdPeer}`;
+      return {
+        command: bin,
+        args: [
+          "--name=default",
+          `--data-dir=${f.etcdData}`,
+          `--listen-client-urls=${client}`,
+          `--advertise-client-urls=${client}`,
+          `--listen-peer-urls=${peer}`,
+          `--initial-advertise-peer-urls=${peer}`,
+          `--initial-cluster=default=${peer}`,
+          // A test cluster's data is disposable: skip fsync, it is much faster on shared disks.
+          "--unsafe-no-fsync=true",
+          "--log-level=warn",
+        ],
+      };
+    }
+    case "kube-apiserver":
+      return {
+        command: bin,
+        args: [
+          `--etcd-servers=http://127.0.0.1:${ports.etcdClient}`,
+          "--bind-address=127.0.0.1",
+          "--advertise-address=127.0.0.1",
+          // Endpoints may not hold a loopback address: keep the kubernetes Service without them.
+          "--endpoint-reconciler-type=none",
+          `--secure-port=${ports.apiserver}`,
+          `--tls-cert-file=${pki.servingCert}`,
+          `--tls-private-key-file=${pki.servingKey}`,
+          `--client-ca-file=${pki.caCert}`,
+          // Front-proxy (request header) auth: the controllers read this CA at start-up and
+          // log errors every few seconds without it. No certificate with this CN is ever issued.
+          `--requestheader-client-ca-file=${pki.caCert}`,
+          "--requestheader-allowed-names=front-proxy-client",
+          "--requestheader-username-headers=X-Remote-User",
+          "--requestheader-group-headers=X-Remote-Group",
+          "--requestheader-extra-headers-prefix=X-Remote-Extra-",
+          `--service-account-key-file=${pki.saPub}`,
+          `--service-account-signing-key-file=${pki.saKey}`,
+          "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+          `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
+          "--authorization-mode=Node,RBAC",
+          "--allow-privileged=true",
+          `--audit-policy-file=${f.auditPolicy}`,
+          `--audit-log-path=${f.auditLog}`,
+          "--audit-log-format=json",
+          "--audit-log-maxsize=200",
+          "--audit-log-maxbackup=1",
+          `--cert-dir=${f.pkiDir}`,
+          "--profiling=false",
+          "--v=1",
+        ],
+      };
+    case "kube-controller-manager":
+      return {
+        command: bin,
+        args: [
+          ...kubeconfigFlags,
+          "--bind-address=127.0.0.1",
+          `--secure-port=${ports.controllerManager}`,
+          "--controllers=*",
+          // One instance per cluster: leader election only delays the start.
+          "--leader-elect=false",
+          "--use-service-account-credentials=true",
+          `--service-account-private-key-file=${pki.saKey}`,
+          `--root-ca-file=${pki.caCert}`,
+          `--cluster-signing-cert-file=${pki.caCert}`,
+          `--cluster-signing-key-file=${pki.caKey}`,
+          `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
+          "--profiling=false",
+          "--v=1",
+        ],
+      };
+    case "kube-scheduler":
+      return {
+        command: bin,
+        args: [
+          ...kubeconfigFlags,
+          "--bind-address=127.0.0.1",
+          `--secure-port=${ports.scheduler}`,
+          "--leader-elect=false",
+          "--profiling=false",
+          "--v=1",
+        ],
+      };
+    case "kwok":
+      return {
+        command: bin,
+        args: [
+          `--kubeconfig=${f.kubeconfig}`,
+          `--config=${f.kwokStages}`,
+          "--manage-all-nodes=false",
+          `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}=fake`,
+          "--node-lease-duration-seconds=40",
+          `--cidr=${POD_CIDR}`,
+          "--node-ip=10.0.0.1",
+        ],
+        // kwok also reads ~/.kwok/kwok.yaml when it exists: give it a home of its own.
+        env: { HOME: f.kwokHome },
+      };
+  }
+}

@@ -1,0 +1,73 @@
+// Stopping daemons by pid is what keeps `cluster:down` from leaving processes behind:
+// checked here on real processes (sh and sleep), without a cluster.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { freePorts, isAlive, signal, spawnDaemon, stopProcess } from "./processes.js";
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "cluster-processes-"));
+const started: number[] = [];
+
+afterAll(() => {
+  for (const pid of started) signal(pid, "SIGKILL");
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+function daemon(script: string): number {
+  const pid = spawnDaemon("/bin/sh", ["-c", script], path.join(tmp, "daemon.log"));
+  started.push(pid);
+  return pid;
+}
+
+describe("stopProcess", () => {
+  it("stops a daemon with SIGTERM", async () => {
+    const pid = daemon("exec sleep 300");
+    expect(isAlive(pid)).toBe(true);
+    await stopProcess(pid, "sleep");
+    expect(isAlive(pid)).toBe(false);
+  });
+
+  it("kills a daemon that ignores SIGTERM once the grace period is over", async () => {
+    const pid = daemon("trap '' TERM; while :; do sleep 1; done");
+    await new Promise((r) => setTimeout(r, 200)); // let the shell install its trap
+    await stopProcess(pid, "/bin/sh", 500);
+    expect(isAlive(pid)).toBe(false);
+  });
+
+  it("continues a paused (SIGSTOP) daemon so it can handle SIGTERM", async () => {
+    const log = path.join(tmp, "paused.log");
+    const script = "trap 'echo got-term; exit 0' TERM; while :; do sleep 0.1; done";
+    const pid = spawnDaemon("/bin/sh", ["-c", script], log);
+    started.push(pid);
+    await new Promise((r) => setTimeout(r, 200)); // let the shell install its trap
+    signal(pid, "SIGSTOP");
+    await stopProcess(pid, "/bin/sh", 5000);
+    expect(isAlive(pid)).toBe(false);
+    // A line of its own: the log's header line quotes the script, trap text included.
+    expect(fs.readFileSync(log, "utf8").split("\n")).toContain("got-term");
+  });
+
+  it("leaves alone a pid whose command line is not the expected one", async () => {
+    const pid = daemon("exec sleep 300");
+    await stopProcess(pid, "/not/our/kube-apiserver");
+    expect(isAlive(pid)).toBe(true);
+    await stopProcess(pid, "sleep");
+    expect(isAlive(pid)).toBe(false);
+  });
+
+  it("writes the daemon's output to its log file", async () => {
+    const pid = daemon("echo hello-from-daemon");
+    await expect.poll(() => isAlive(pid), { timeout: 5000 }).toBe(false);
+    const lines = fs.readFileSync(path.join(tmp, "daemon.log"), "utf8").split("\n");
+    expect(lines).toContain("hello-from-daemon"); // a line of its own, not the header's quote
+  });
+});
+
+describe("freePorts", () => {
+  it("returns distinct loopback ports", async () => {
+    const ports = await freePorts(5);
+    expect(new Set(ports).size).toBe(5);
+    for (const port of ports) expect(port).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,78 @@
+// The Dockerfile cannot be built here (no Docker engine); scripts/build-image.sh performs the
+// same stages and CI runs it (build-image.int.test.ts). These tests keep the two in step and
+// hold the Dockerfile to the requirements.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../chart/helm.js";
+import { ignores, parseBuildScript, parseDockerfile, type Stage } from "./dockerfile.js";
+
+const read = (file: string) => readFileSync(path.join(REPO_ROOT, file), "utf8");
+const dockerfile = parseDockerfile(read("Dockerfile"));
+const script = parseBuildScript(read("scripts/build-image.sh"));
+const runtime = dockerfile.at(-1)!;
+
+describe("scripts/build-image.sh", () => {
+  it("has the Dockerfile's stages, in order", () => {
+    expect(script.map((s) => s.name)).toEqual(dockerfile.map((s) => s.name));
+  });
+
+  it.each(dockerfile.map((s) => [s.name, s] as [string, Stage]))(
+    "copies and runs exactly what the Dockerfile's %s stage does",
+    (name, stage) => {
+      expect(script.find((s) => s.name === name)?.steps).toEqual(stage.steps);
+    },
+  );
+});
+
+describe("the Dockerfile", () => {
+  it("builds every stage from the same Node.js 20 base image", () => {
+    expect(new Set(dockerfile.map((s) => s.base))).toEqual(new Set(["node:20-bookworm-slim"]));
+  });
+
+  it("installs with npm ci from the lockfile, never npm install", () => {
+    for (const stage of dockerfile) {
+      const runs = stage.steps.flatMap((step) => (step.op === "run" ? [step.command] : []));
+      expect(
+        runs.filter((c) => c.startsWith("npm install")),
+        stage.name,
+      ).toEqual([]);
+      if (runs.some((c) => c.startsWith("npm ci"))) {
+        expect(stage.steps, stage.name).toContainEqual({ op: "copy", source: "package-lock.json" });
+      }
+    }
+  });
+
+  it("puts only production dependencies in the final image", () => {
+    const nodeModules = runtime.steps.find((s) => s.op === "copy" && s.source === "node_modules");
+    const from = dockerfile.find(
+      (s) => nodeModules?.op === "copy" && s.name === nodeModules.fromStage,
+    );
+    expect(from?.steps).toContainEqual({
+      op: "run",
+      command: expect.stringMatching(/^npm ci --omit=dev\b/),
+    });
+  });
+
+  it("runs as a numeric non-root user, without a HEALTHCHECK", () => {
+    expect(runtime.settings.USER).toMatch(/^[1-9]\d*(:\d+)?$/);
+    expect(read("Dockerfile")).not.toMatch(/^\s*HEALTHCHECK/m);
+  });
+
+  it("starts the compute service by default and the operator with one argument", () => {
+    expect(JSON.parse(runtime.settings.ENTRYPOINT!)).toEqual(["node"]);
+    expect(JSON.parse(runtime.settings.CMD!)).toEqual(["dist/service/main.js"]);
+    const chartDeployment = read("charts/tenant-operator/templates/deployment.yaml");
+    expect(chartDeployment).toMatch(/args:\n\s+- dist\/operator\/main\.js\n/);
+  });
+
+  it("copies nothing that .dockerignore leaves out of the build context", () => {
+    const dockerignore = read(".dockerignore");
+    for (const stage of dockerfile) {
+      for (const step of stage.steps) {
+        if (step.op === "copy" && !step.fromStage)
+          expect(ignores(dockerignore, step.source), step.source).toBeUndefined();
+      }
+    }
+  });
+});
