@@ -15,8 +15,11 @@ export const OPERATOR_ENTRY = path.join(REPO_ROOT, "dist", "operator", "main.js"
 
 export interface OperatorOptions {
   kubeconfigPath: string;
-  /** Label selector on Tenants (`key=value`): the Tenants this operator reconciles. */
-  tenantSelector: string;
+  /**
+   * Label selector on Tenants (`key=value`): the Tenants this operator reconciles. Tests must
+   * set one (they share the run's cluster); only the demo on a cluster of its own omits it.
+   */
+  tenantSelector?: string;
   /** Leader election on a Lease of this name in `leaseNamespace` (off when unset). */
   lease?: { name: string; namespace: string; identity: string; durationSeconds?: number };
   /** More flags, e.g. `--resync-period=5`. */
@@ -91,7 +94,7 @@ export async function startOperator(options: OperatorOptions): Promise<OperatorP
   const args = [
     OPERATOR_ENTRY,
     `--kubeconfig=${options.kubeconfigPath}`,
-    `--tenant-selector=${options.tenantSelector}`,
+    ...(options.tenantSelector ? [`--tenant-selector=${options.tenantSelector}`] : []),
     "--bind-address=127.0.0.1",
     `--metrics-port=${metricsPort}`,
     `--health-port=${healthPort}`,
