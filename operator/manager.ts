@@ -158,6 +158,7 @@ export class Manager {
     await Promise.all(this.workers);
     await this.elector?.release();
     await Promise.all([this.caches.tenants, ...this.caches.children.values()].map((i) => i.stop()));
+    this.ctx.client.close();
     await Promise.all(
       this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
     );

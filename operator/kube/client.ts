@@ -24,6 +24,7 @@ import {
   type ResponseContext,
 } from "@kubernetes/client-node";
 import type { Metrics } from "../metrics.js";
+import { KeepAliveAgents } from "./agents.js";
 
 export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
@@ -44,6 +45,7 @@ export class KubeClient {
   readonly coordination: CoordinationV1Api;
   readonly events: EventsV1Api;
   private readonly server: string;
+  private readonly agents = new KeepAliveAgents();
 
   constructor(
     kc: KubeConfig,
@@ -58,6 +60,8 @@ export class KubeClient {
     const httpApi = wrapHttpLibrary({
       send: async (req: RequestContext): Promise<ResponseContext> => {
         if (!req.getSignal()) req.setSignal(AbortSignal.timeout(this.timeoutMs));
+        const agent = req.getAgent();
+        if (agent) req.setAgent(this.agents.reuse(agent));
         const method = req.getHttpMethod().toString();
         try {
           const res = await inner.send(req).toPromise();
@@ -149,6 +153,11 @@ export class KubeClient {
       if (statusCodeOf(err) === 404) return false;
       throw err;
     }
+  }
+
+  /** Closes the pooled connections to the API server (after the last request). */
+  close(): void {
+    this.agents.destroy();
   }
 
   /** The API server URL, for logs. */
