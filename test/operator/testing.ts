@@ -173,9 +173,11 @@ export async function getObject<T extends KubernetesObject = KubernetesObject>(
   kind: string,
   name: string,
   namespace?: string,
+  opts: { managedFields?: boolean } = {},
 ): Promise<T | undefined> {
   const args = ["get", kind, name, "-o", "json"];
   if (namespace) args.push("-n", namespace);
+  if (opts.managedFields) args.push("--show-managed-fields");
   const run = await kubectl(args);
   if (run.code !== 0) {
     if (/NotFound|not found/.test(run.stderr)) return undefined;
@@ -316,4 +318,25 @@ export async function waitForIdleQueue(op: OperatorProcess, timeoutMs = 120_000)
     },
     timeoutMs,
   );
+}
+
+/**
+ * SIGHUP (full resync) and waits until at least `reconciles` more reconciles have completed and
+ * the queue is idle again. Resolves how many completed.
+ */
+export async function resyncAndWait(
+  op: OperatorProcess,
+  reconciles: number,
+  timeoutMs = 120_000,
+): Promise<number> {
+  const total = (): Promise<number> => op.metric("controller_runtime_reconcile_total");
+  const before = await total();
+  op.resync();
+  await waitUntil(
+    `${reconciles} reconciles after the resync`,
+    async () => (await total()) >= before + reconciles,
+    timeoutMs,
+  );
+  await waitForIdleQueue(op, timeoutMs);
+  return (await total()) - before;
 }
