@@ -137,7 +137,7 @@ export class Manager {
 
   /** Queues every cached Tenant (the periodic full resync; also for tests). */
   resyncAll(): void {
-    for (const t of this.caches.tenants.list()) this.queue.add(t.metadata?.name ?? "");
+    for (const t of this.caches.tenants.list()) this.queue.add(t.metadata?.name ?? "", "low");
   }
 
   /** Addresses of the HTTP servers (after start). */
@@ -261,7 +261,8 @@ export class Manager {
     );
     informer.on((_event, obj) => {
       const tenant = obj.metadata?.labels?.[LABELS.tenant];
-      if (tenant) this.queue.add(tenant);
+      // A child changed (often: its status): the tenant's status is one cheap reconcile away.
+      if (tenant) this.queue.add(tenant, "high");
     });
     this.caches.children.set(kindKey(kind), informer);
     return informer;

@@ -2,15 +2,21 @@
  * Server-side apply of a tenant's desired children, writing only what differs (see drift.ts):
  * a reconcile with nothing to change sends no write request. Applies use field manager
  * "tenant-operator" with force, so fields someone else took over (kubectl scale, edit) come back.
- * Objects are applied in render order (Namespace first); the first failure stops the pass and
- * is thrown as an ApplyError carrying a Reason (terminal for 4xx answers that a retry cannot fix).
+ *
+ * Cluster-scoped objects (the Namespace) are applied first, one at a time, since everything
+ * else lives in them; the namespaced children then go out concurrently (one round trip instead
+ * of one per child). Every child that can be written is attempted; the first failure in render
+ * order is thrown as a TenantError carrying a Reason (errorForApiFailure: quota, a terminating
+ * namespace, an invalid object, a conflict, or transient).
+ * What changed is told in one Event per kind of change (created, updated, restored), not one
+ * per child: at a thousand tenants, per-child Events were as many writes as the children.
  */
 import type { KubernetesObject } from "@kubernetes/client-node";
 import type { Tenant } from "../api/types.js";
 import type { Context } from "../context.js";
-import { describeError, resourcePath, statusCodeOf } from "../kube/client.js";
+import { apiFailureOf, resourcePath } from "../kube/client.js";
 import { CHILD_KINDS } from "../tenant/children.js";
-import { ApplyError } from "../tenant/errors.js";
+import { ApplyError, errorForApiFailure } from "../tenant/errors.js";
 import { appliedHashOf } from "../tenant/hash.js";
 import { Reasons } from "../tenant/reasons.js";
 import { decideApply, mismatchedPaths, type ApplyDecision } from "./drift.js";
@@ -42,6 +48,12 @@ export function childPath(obj: KubernetesObject): string {
   );
 }
 
+const CHANGE_EVENTS = [
+  { decision: "create", reason: Reasons.Created, verb: "created" },
+  { decision: "update", reason: Reasons.Updated, verb: "updated" },
+  { decision: "drift", reason: Reasons.Updated, verb: "restored (changed outside the operator)" },
+] as const;
+
 export class Applier {
   /** Paths the server normalizes, learned from our own applies, per child and desired hash. */
   private readonly normalized = new Map<string, { hash: string | undefined; paths: Set<string> }>();
@@ -59,43 +71,71 @@ export class Applier {
     observedOf: (obj: KubernetesObject) => KubernetesObject | undefined,
     signal?: AbortSignal,
   ): Promise<AppliedChild[]> {
+    const pending = desired
+      .map((obj) => ({ obj, decision: this.decide(obj, observedOf(obj)) }))
+      .filter((c) => c.decision !== "none");
     const changed: AppliedChild[] = [];
-    for (const obj of desired) {
-      const id = describeChild(obj);
-      const learned = this.normalized.get(id);
-      const ignored = learned && learned.hash === appliedHashOf(obj) ? learned.paths : undefined;
-      const decision = decideApply(obj, observedOf(obj), ignored);
-      if (decision === "none") continue;
-      if (signal?.aborted) throw new AbortedError("stopped before applying");
-      let result: KubernetesObject;
+    const failures: { index: number; err: unknown }[] = [];
+    const applyOne = async (child: AppliedChild): Promise<void> => {
       try {
-        result = await this.ctx.client.apply(childPath(obj), obj, true);
+        await this.applyChild(tenant, child, signal);
+        changed.push(child);
       } catch (err) {
-        const code = statusCodeOf(err);
-        const terminal =
-          code !== undefined && code >= 400 && code < 500 && ![404, 408, 409, 429].includes(code);
-        const message = `applying ${id} failed: ${describeError(err)}`;
-        void this.ctx.events.record(tenant, "Warning", Reasons.ApplyFailed, message, "Apply");
-        throw new ApplyError(message, {
-          cause: err,
-          terminal,
-          reason: code === 409 ? Reasons.Conflict : Reasons.ApplyFailed,
-        });
+        if (err instanceof AbortedError) throw err;
+        failures.push({ index: pending.indexOf(child), err });
       }
-      this.normalized.set(id, {
-        hash: appliedHashOf(obj),
-        paths: new Set(mismatchedPaths(obj, result)),
-      });
-      changed.push({ obj, decision });
-      this.ctx.log.info({ tenant: tenant.metadata.name, child: id, decision }, "applied child");
-      const reason = decision === "create" ? Reasons.Created : Reasons.Updated;
-      const note =
-        decision === "drift"
-          ? `restored ${id} (changed outside the operator)`
-          : `${decision === "create" ? "created" : "updated"} ${id}`;
-      void this.ctx.events.record(tenant, "Normal", reason, note, "Apply");
+    };
+    try {
+      const containers = pending.filter((c) => !c.obj.metadata?.namespace);
+      for (const child of containers) await applyOne(child);
+      if (failures.length === 0) {
+        await Promise.all(pending.filter((c) => c.obj.metadata?.namespace).map(applyOne));
+      }
+    } finally {
+      changed.sort((a, b) => pending.indexOf(a) - pending.indexOf(b));
+      this.recordChanges(tenant, changed);
     }
+    const first = failures.sort((a, b) => a.index - b.index)[0];
+    if (first) throw first.err;
     return changed;
+  }
+
+  private decide(obj: KubernetesObject, observed: KubernetesObject | undefined): ApplyDecision {
+    const learned = this.normalized.get(describeChild(obj));
+    const ignored = learned && learned.hash === appliedHashOf(obj) ? learned.paths : undefined;
+    return decideApply(obj, observed, ignored);
+  }
+
+  private async applyChild(
+    tenant: Tenant,
+    child: AppliedChild,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const { obj, decision } = child;
+    const id = describeChild(obj);
+    if (signal?.aborted) throw new AbortedError("stopped before applying");
+    let result: KubernetesObject;
+    try {
+      result = await this.ctx.client.apply(childPath(obj), obj, true);
+    } catch (err) {
+      const error = errorForApiFailure(`applying ${id} failed`, apiFailureOf(err));
+      void this.ctx.events.record(tenant, "Warning", error.reason, error.message, "Apply");
+      throw error;
+    }
+    this.normalized.set(id, {
+      hash: appliedHashOf(obj),
+      paths: new Set(mismatchedPaths(obj, result)),
+    });
+    this.ctx.log.info({ tenant: tenant.metadata.name, child: id, decision }, "applied child");
+  }
+
+  /** One Event per kind of change, naming the children (in render order). */
+  private recordChanges(tenant: Tenant, changed: readonly AppliedChild[]): void {
+    for (const { decision, reason, verb } of CHANGE_EVENTS) {
+      const ids = changed.filter((c) => c.decision === decision).map((c) => describeChild(c.obj));
+      if (ids.length === 0) continue;
+      void this.ctx.events.record(tenant, "Normal", reason, `${verb} ${ids.join(", ")}`, "Apply");
+    }
   }
 
   /** Forgets what was learned about a tenant's children (after its deletion). */

@@ -86,4 +86,38 @@ describe("TokenBucket", () => {
     now = 1000;
     expect(bucket.reserve()).toBe(0);
   });
+
+  it("hands out child changes before tenant changes, and those before resyncs", async () => {
+    const q = new WorkQueue({ name: "t" });
+    q.add("resync", "low");
+    q.add("tenant");
+    q.add("child", "high");
+    expect([await q.get(), await q.get(), await q.get()]).toEqual(["child", "tenant", "resync"]);
+  });
+
+  it("moves a waiting key up when it is added again with a higher priority, once", async () => {
+    const q = new WorkQueue({ name: "t" });
+    q.add("a", "low");
+    q.add("b", "low");
+    q.add("b", "high");
+    q.add("b", "low"); // a lower priority never moves a key down
+    expect(q.length).toBe(2);
+    expect(await q.get()).toBe("b");
+    expect(await q.get()).toBe("a");
+    expect(q.length).toBe(0);
+    q.add("c");
+    expect(await q.get()).toBe("c"); // the stale low entry of b was not handed out again
+  });
+
+  it("requeues a key changed while processing with the highest priority it was added with", async () => {
+    const q = new WorkQueue({ name: "t" });
+    q.add("a");
+    const key = await q.get();
+    q.add("a", "low");
+    q.add("a", "high");
+    q.add("b");
+    q.done(key!);
+    expect(await q.get()).toBe("a");
+    expect(await q.get()).toBe("b");
+  });
 });

@@ -6,7 +6,12 @@
  * - addRateLimited delays a key by max(per-key exponential backoff, a global token bucket),
  *   forget(key) resets its backoff; addAfter delays a key (the earliest pending delay wins);
  * - shutDown() stops handing out keys; get() then answers undefined, and drain() waits for the
- *   keys being processed to be done.
+ *   keys being processed to be done;
+ * - three priorities, like controller-runtime's priority queue: "high" for a change to a child
+ *   (a Deployment became Available: the status is one cheap reconcile away), "normal" for a
+ *   change to a Tenant, "low" for periodic resyncs. FIFO within a priority; adding a waiting key
+ *   again with a higher priority moves it up. Without this, at a thousand tenants the status
+ *   updates queued behind a thousand first-time reconciles, and Ready lagged minutes behind.
  */
 import type { Metrics } from "../metrics.js";
 import { backoffDelay, type BackoffPolicy } from "../kube/backoff.js";
@@ -20,6 +25,29 @@ export interface QueueOptions {
   burst?: number;
   metrics?: Metrics;
   now?: () => number;
+}
+
+export type Priority = "high" | "normal" | "low";
+
+const PRIORITIES: readonly Priority[] = ["high", "normal", "low"];
+const RANK: Record<Priority, number> = { high: 2, normal: 1, low: 0 };
+
+/** A FIFO of keys with O(1) push and shift (a head index, compacted now and then). */
+class Fifo {
+  private items: string[] = [];
+  private head = 0;
+  push(key: string): void {
+    this.items.push(key);
+  }
+  shift(): string | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const key = this.items[this.head++];
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return key;
+  }
 }
 
 export class TokenBucket {
@@ -44,8 +72,15 @@ export class TokenBucket {
 }
 
 export class WorkQueue {
-  private readonly queue: string[] = [];
-  private readonly dirty = new Set<string>();
+  private readonly lanes: Record<Priority, Fifo> = {
+    high: new Fifo(),
+    normal: new Fifo(),
+    low: new Fifo(),
+  };
+  /** Keys waiting in a lane, with the lane that counts (entries in other lanes are stale). */
+  private readonly queued = new Map<string, Priority>();
+  /** Keys added and not yet handed out, with the highest priority they were added with. */
+  private readonly dirty = new Map<string, Priority>();
   private readonly processing = new Set<string>();
   private readonly waiters: ((key: string | undefined) => void)[] = [];
   private readonly delayed = new Map<string, { at: number; timer: NodeJS.Timeout }>();
@@ -61,15 +96,22 @@ export class WorkQueue {
   }
 
   get length(): number {
-    return this.queue.length;
+    return this.queued.size;
   }
 
-  add(key: string): void {
-    if (this.shuttingDown || this.dirty.has(key)) return;
-    this.dirty.add(key);
+  add(key: string, priority: Priority = "normal"): void {
+    if (this.shuttingDown) return;
+    const pending = this.dirty.get(key);
+    if (pending !== undefined) {
+      if (RANK[priority] <= RANK[pending]) return;
+      this.dirty.set(key, priority);
+      if (this.queued.has(key)) this.push(key, priority); // moves up; the old entry goes stale
+      return;
+    }
+    this.dirty.set(key, priority);
     this.options.metrics?.workqueueAdds.inc({ name: this.options.name });
     if (this.processing.has(key)) return;
-    this.enqueue(key);
+    this.enqueue(key, priority);
   }
 
   /** Adds the key after `ms` (at once when ms <= 0); an earlier pending delay is kept. */
@@ -108,7 +150,7 @@ export class WorkQueue {
 
   /** The next key to process; waits for one; undefined once the queue is shut down. */
   get(): Promise<string | undefined> {
-    const key = this.queue.shift();
+    const key = this.next();
     if (key !== undefined) return Promise.resolve(this.startProcessing(key));
     if (this.shuttingDown) return Promise.resolve(undefined);
     return new Promise((resolve) => this.waiters.push(resolve));
@@ -118,7 +160,8 @@ export class WorkQueue {
   done(key: string): void {
     this.processing.delete(key);
     this.updateGauges();
-    if (this.dirty.has(key) && !this.shuttingDown) this.enqueue(key);
+    const again = this.dirty.get(key);
+    if (again !== undefined && !this.shuttingDown) this.enqueue(key, again);
     if (this.processing.size === 0) this.drainWaiters.splice(0).forEach((fn) => fn());
   }
 
@@ -140,11 +183,32 @@ export class WorkQueue {
     return this.shuttingDown;
   }
 
-  private enqueue(key: string): void {
+  private enqueue(key: string, priority: Priority): void {
     const waiter = this.waiters.shift();
     if (waiter) waiter(this.startProcessing(key));
-    else this.queue.push(key);
+    else this.push(key, priority);
     this.updateGauges();
+  }
+
+  private push(key: string, priority: Priority): void {
+    this.lanes[priority].push(key);
+    this.queued.set(key, priority);
+  }
+
+  /** Takes the first waiting key of the highest non-empty lane, skipping stale entries. */
+  private next(): string | undefined {
+    for (const priority of PRIORITIES) {
+      for (
+        let key = this.lanes[priority].shift();
+        key !== undefined;
+        key = this.lanes[priority].shift()
+      ) {
+        if (this.queued.get(key) !== priority) continue;
+        this.queued.delete(key);
+        return key;
+      }
+    }
+    return undefined;
   }
 
   private startProcessing(key: string): string {
@@ -157,7 +221,7 @@ export class WorkQueue {
   private updateGauges(): void {
     const m = this.options.metrics;
     if (!m) return;
-    m.workqueueDepth.set({ name: this.options.name }, this.queue.length);
+    m.workqueueDepth.set({ name: this.options.name }, this.queued.size);
     m.workqueueUnfinishedWork.set({ name: this.options.name }, this.processing.size);
   }
 }

@@ -24,6 +24,7 @@ import {
   type ResponseContext,
 } from "@kubernetes/client-node";
 import type { Metrics } from "../metrics.js";
+import type { ApiFailure } from "../tenant/errors.js";
 import { KeepAliveAgents } from "./agents.js";
 
 export interface RequestOptions {
@@ -188,6 +189,20 @@ export function statusCodeOf(err: unknown): number | undefined {
     return err.statusCode;
   }
   return undefined;
+}
+
+/** The metav1.Status parts of an API error (code, reason, message, causes); the code alone for transport errors. */
+export function apiFailureOf(err: unknown): ApiFailure {
+  const code = statusCodeOf(err);
+  const body =
+    err instanceof ApiException ? (err.body as Partial<ApiFailure> | undefined) : undefined;
+  const status = body && typeof body === "object" ? body : {};
+  return {
+    ...(code !== undefined ? { code } : {}),
+    ...(typeof status.reason === "string" ? { reason: status.reason } : {}),
+    message: describeError(err),
+    ...(status.details ? { details: status.details } : {}),
+  };
 }
 
 /** A short, human description of an API error: the server's Status message when there is one. */
