@@ -91,7 +91,7 @@ describe("deleting a Tenant", () => {
       async () => (await getObject("namespace", ns)) === undefined,
       120_000,
     );
-  });
+  }, 240_000);
 
   it("with deletionPolicy Retain keeps the namespace and the data claim, no longer owned by the Tenant", async () => {
     const keep = minimalTenant("keep", env.labels);
@@ -115,7 +115,7 @@ describe("deleting a Tenant", () => {
     });
     await expectRetained(ns, uid, pvcBefore?.metadata?.uid);
     await kubectl(["delete", "namespace", ns, "--wait=false"]);
-  });
+  }, 180_000);
 });
 
 describe("a tenant like examples/tenants/globex.yaml: autoscaled on an external database", () => {
@@ -182,7 +182,7 @@ describe("a tenant like examples/tenants/globex.yaml: autoscaled on an external 
     const ready = await waitForTenant(name, isReady, "Ready", 90_000);
     expect(condition(ready, "Ready")?.reason).toBe("Ready");
     expect(condition(ready, "Degraded")?.status).toBe("False");
-  });
+  }, 150_000);
 
   it("leaves the replica count to the HPA: it scales the Deployment to its minimum, the operator applies no replicas", async () => {
     await waitUntil(
@@ -205,7 +205,7 @@ describe("a tenant like examples/tenants/globex.yaml: autoscaled on an external 
     expect(spec).not.toHaveProperty("f:replicas");
     const tenant = await waitForTenant(name, (t) => isReady(t) && t.status?.readyReplicas === 2);
     expect(tenant.status?.replicas).toBe(2);
-  });
+  }, 150_000);
 
   it("keeps the HPA's replica count through a full resync, with no write", async () => {
     const before = await getObject<V1Deployment>("deployment", "tenant", ns);

@@ -112,7 +112,7 @@ describe("the operator reconciling examples/tenants/acme.yaml", () => {
     });
     expect(condition(stored, "Progressing")?.status).toBe("False");
     expect(condition(stored, "Degraded")?.status).toBe("False");
-  });
+  }, 200_000);
 
   it("publishes DNS records and says TLS waits for cert-manager, which is not installed, without holding back Ready", async () => {
     expect(condition(stored, "DNSReady")).toMatchObject({
