@@ -7,6 +7,9 @@
  * - the leader renews every retryPeriod; if it has not renewed successfully for renewDeadline it
  *   calls onStoppedLeading at once (before the lease expires for the others, since
  *   renewDeadline < leaseDuration), so two replicas never reconcile at the same time;
+ * - a leader that reads the Lease held by another identity (taken over, or edited by hand) has
+ *   lost it for certain: it stops at once rather than at its renew deadline, since the new
+ *   holder already reconciles;
  * - release() on shutdown gives the Lease up (empty holder) so a standby takes over at once.
  * The Lease is written as raw JSON because its times are MicroTime (6 fractional digits).
  */
@@ -47,6 +50,8 @@ export class LeaderElector {
   private loop: Promise<void> | undefined;
   private observed: { record: string; at: number } | undefined;
   private lease: Lease | undefined;
+  /** Set when the last read showed the Lease validly held by another identity. */
+  private heldByOther: string | undefined;
 
   constructor(
     private readonly client: KubeClient,
@@ -116,10 +121,14 @@ export class LeaderElector {
           );
           this.options.onStartedLeading();
         }
-      } else if (this.leading && now - lastRenew >= this.options.renewDeadlineSeconds * 1000) {
+      } else if (
+        this.leading &&
+        (this.heldByOther !== undefined ||
+          now - lastRenew >= this.options.renewDeadlineSeconds * 1000)
+      ) {
         this.setLeading(false);
         this.log.error(
-          { identity: this.options.identity },
+          { identity: this.options.identity, holder: this.heldByOther },
           "lost the leader lease; stopping reconciliation",
         );
         this.options.onStoppedLeading();
@@ -133,6 +142,7 @@ export class LeaderElector {
   private async tryAcquireOrRenew(): Promise<boolean> {
     const { name, identity, leaseDurationSeconds } = this.options;
     const now = microNow();
+    this.heldByOther = undefined;
     let current: Lease;
     try {
       current = await this.client.request<Lease>(HttpMethod.GET, this.path(name), {
@@ -162,6 +172,7 @@ export class LeaderElector {
     const expired = this.observed.at + durationMs <= Date.now();
     if (holder !== "" && holder !== identity && !expired) {
       this.lease = undefined;
+      this.heldByOther = holder;
       return false;
     }
     const takingOver = holder !== identity;
