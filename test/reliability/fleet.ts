@@ -199,70 +199,94 @@ export interface FleetExpectation {
   claims?: Map<string, string>;
 }
 
-/**
- * What is wrong with the fleet, one line per problem (at most a few per kind, then a count);
- * empty when every tenant is as it should be.
- */
-export function fleetProblems(state: FleetState, want: FleetExpectation): string[] {
-  const problems: string[] = [];
-  const note = (kind: string, items: string[]): void => {
-    if (items.length === 0) return;
-    problems.push(`${kind} (${items.length}): ${items.slice(0, 4).join("; ")}`);
-  };
-  const tenants = new Map(state.tenants.map((t) => [t.metadata.name ?? "", t]));
-  note(
-    "missing tenants",
-    want.names.filter((n) => !tenants.has(n)),
-  );
-  note(
-    "tenants not Ready for their generation",
-    [...tenants.values()]
-      .filter((t) => !isReady(t))
-      .map((t) => {
-        const ready = t.status?.conditions?.find((c) => c.type === "Ready");
-        return `${t.metadata.name} gen ${t.metadata.generation} observed ${t.status?.observedGeneration} ${ready?.reason ?? "-"}`;
-      }),
-  );
-  const uidOfNamespace = new Map(
-    want.names.map((n) => [namespaceFor(n), tenants.get(n)?.metadata.uid]),
-  );
-  const counts = new Map<string, number>();
-  const orphans: string[] = [];
-  const staleBranding: string[] = [];
-  for (const child of state.children) {
-    const ns = child.kind === "Namespace" ? child.metadata?.name : child.metadata?.namespace;
-    const id = `${child.kind} ${ns}/${child.metadata?.name}`;
-    const owner = child.metadata?.ownerReferences?.find((o) => o.controller);
-    if (!uidOfNamespace.has(ns ?? "") || owner?.uid !== uidOfNamespace.get(ns ?? "")) {
-      orphans.push(id);
+function notReady(tenants: Iterable<Tenant>): string[] {
+  return [...tenants]
+    .filter((t) => !isReady(t))
+    .map((t) => {
+      const ready = t.status?.conditions?.find((c) => c.type === "Ready");
+      return `${t.metadata.name} gen ${t.metadata.generation} observed ${t.status?.observedGeneration} ${ready?.reason ?? "-"}`;
+    });
+}
+
+interface ChildCensus {
+  /** `<namespace> <kind>` -> how many children of that kind the tenant has. */
+  counts: Map<string, number>;
+  orphans: string[];
+  staleBranding: string[];
+}
+
+/** The namespace a child belongs to (a Namespace belongs to itself). */
+function namespaceOf(child: KubernetesObject): string {
+  return (child.kind === "Namespace" ? child.metadata?.name : child.metadata?.namespace) ?? "";
+}
+
+function controllerUid(child: KubernetesObject): string | undefined {
+  return child.metadata?.ownerReferences?.find((o) => o.controller)?.uid;
+}
+
+function welcomeOf(child: KubernetesObject): string | undefined {
+  return (child as { data?: Record<string, string> }).data?.welcomeMessage;
+}
+
+/** Sorts every child into its tenant (by controller uid) or the orphans. */
+function census(
+  children: readonly KubernetesObject[],
+  uidOfNamespace: Map<string, string | undefined>,
+  welcome: string,
+): ChildCensus {
+  const result: ChildCensus = { counts: new Map(), orphans: [], staleBranding: [] };
+  for (const child of children) {
+    const ns = namespaceOf(child);
+    if (!uidOfNamespace.has(ns) || controllerUid(child) !== uidOfNamespace.get(ns)) {
+      result.orphans.push(`${child.kind} ${ns}/${child.metadata?.name}`);
       continue;
     }
     const key = `${ns} ${child.kind}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-    const data = (child as { data?: Record<string, string> }).data;
-    if (child.kind === "ConfigMap" && data?.welcomeMessage !== want.welcome) {
-      staleBranding.push(`${ns}: ${JSON.stringify(data?.welcomeMessage)}`);
+    result.counts.set(key, (result.counts.get(key) ?? 0) + 1);
+    if (child.kind === "ConfigMap" && welcomeOf(child) !== welcome) {
+      result.staleBranding.push(`${ns}: ${JSON.stringify(welcomeOf(child))}`);
     }
   }
-  note("children without their current Tenant as controller (orphans)", orphans);
-  const wrongCounts: string[] = [];
-  for (const name of want.names) {
+  return result;
+}
+
+function wrongCounts(names: readonly string[], state: FleetState, counts: Map<string, number>) {
+  const wrong: string[] = [];
+  for (const name of names) {
     const ns = namespaceFor(name);
     for (const [kind, expected] of Object.entries(EXPECTED_CHILDREN)) {
       const got = counts.get(`${ns} ${kind}`) ?? 0;
-      if (got !== expected) wrongCounts.push(`${ns} has ${got} ${kind} (want ${expected})`);
+      if (got !== expected) wrong.push(`${ns} has ${got} ${kind} (want ${expected})`);
     }
     const pods = state.pods.get(ns) ?? 0;
-    if (pods !== 1) wrongCounts.push(`${ns} has ${pods} pods (want 1)`);
+    if (pods !== 1) wrong.push(`${ns} has ${pods} pods (want 1)`);
   }
-  note("children missing or duplicated", wrongCounts);
-  note("branding ConfigMaps not at the latest spec", staleBranding);
-  if (want.claims) {
-    const now = dataClaims(state);
-    note(
+  return wrong;
+}
+
+/**
+ * What is wrong with the fleet, one line per kind of problem (naming a few instances and the
+ * count); empty when every tenant is as it should be.
+ */
+export function fleetProblems(state: FleetState, want: FleetExpectation): string[] {
+  const tenants = new Map(state.tenants.map((t) => [t.metadata.name ?? "", t]));
+  const uidOfNamespace = new Map(
+    want.names.map((n) => [namespaceFor(n), tenants.get(n)?.metadata.uid]),
+  );
+  const children = census(state.children, uidOfNamespace, want.welcome);
+  const claimsNow = dataClaims(state);
+  const findings: [string, string[]][] = [
+    ["missing tenants", want.names.filter((n) => !tenants.has(n))],
+    ["tenants not Ready for their generation", notReady(tenants.values())],
+    ["children without their current Tenant as controller (orphans)", children.orphans],
+    ["children missing or duplicated", wrongCounts(want.names, state, children.counts)],
+    ["branding ConfigMaps not at the latest spec", children.staleBranding],
+    [
       "data claims replaced or lost",
-      [...want.claims].filter(([ns, uid]) => now.get(ns) !== uid).map(([ns]) => ns),
-    );
-  }
-  return problems;
+      [...(want.claims ?? [])].filter(([ns, uid]) => claimsNow.get(ns) !== uid).map(([ns]) => ns),
+    ],
+  ];
+  return findings
+    .filter(([, items]) => items.length > 0)
+    .map(([kind, items]) => `${kind} (${items.length}): ${items.slice(0, 4).join("; ")}`);
 }
