@@ -8,12 +8,7 @@
 //   const ready = await waitForTenant(acme.metadata.name, isReady);
 import fs from "node:fs";
 import path from "node:path";
-import {
-  CustomObjectsApi,
-  type KubeConfig,
-  type KubernetesObject,
-  type V1ObjectMeta,
-} from "@kubernetes/client-node";
+import { CustomObjectsApi, type KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
 import yaml from "js-yaml";
 import { afterAll, beforeAll } from "vitest";
 import type { Condition, Tenant } from "../../operator/api/types.js";
@@ -220,13 +215,6 @@ export async function childVersions(
   return versions;
 }
 
-/** Asserts-friendly summary of who owns an object. */
-export function ownersOf(meta: V1ObjectMeta | undefined): string[] {
-  return (meta?.ownerReferences ?? []).map(
-    (r) => `${r.kind}/${r.name}/${r.uid}${r.controller ? " (controller)" : ""}`,
-  );
-}
-
 export interface OperatorEnv {
   /** `{ [TEST_LABEL]: <unique> }`: put it on every Tenant of the file. */
   labels: Record<string, string>;
@@ -239,10 +227,10 @@ export interface OperatorEnv {
 }
 
 /**
- * For one test file: installs the Tenant and DNSEndpoint CRDs (with `kubectl apply -f crds/`,
- * the documented install), starts the volume binder and the built operator (selecting this
- * file's Tenants; DNS target and default issuer set), and afterwards deletes the file's Tenants
- * and stops both. Failing tests print the operator's log tail.
+ * For one test file: installs the Tenant and DNSEndpoint CRDs, starts the volume binder and the
+ * built operator (selecting this file's Tenants; a DNS target and a default issuer set, so DNS
+ * records and the cert-manager annotation are rendered), and afterwards deletes the file's
+ * Tenants (letting the operator run its finalizer) and stops both.
  */
 export function useOperatorEnv(suite: string, extraArgs: string[] = []): OperatorEnv {
   const value = uniqueName(`ops-${suite}`);
