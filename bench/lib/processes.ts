@@ -4,7 +4,7 @@
  * interrupted, so no server outlives a run. Only loopback addresses are probed.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { connect, createServer } from "node:net";
+import { connect } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 
 const live = new Set<ChildProcess>();
@@ -115,18 +115,8 @@ export function tcpOpen(port: number): Promise<boolean> {
   });
 }
 
-/** A port that was free on 127.0.0.1 a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** A port that was free on 127.0.0.1 a moment ago (one implementation for tests and benches). */
+export { freePort } from "../../test/cluster/processes.js";
 
 /** Runs a command to completion with a hard deadline; resolves its stdout. */
 export function runToCompletion(

@@ -4,9 +4,9 @@
 // share the run's cluster without reconciling each other's Tenants.
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createServer } from "node:net";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { freePorts } from "../cluster/processes.js";
 import { LOCAL_STORAGE_CLASS } from "../cluster/volumes.js";
 
 const REPO_ROOT = path.resolve(import.meta.dirname, "..", "..");
@@ -48,18 +48,6 @@ export interface OperatorProcess {
   readonly exited: Promise<number | null>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 async function get(url: string): Promise<{ status: number; text: string }> {
   const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
   return { status: response.status, text: await response.text() };
@@ -90,7 +78,7 @@ export async function startOperator(options: OperatorOptions): Promise<OperatorP
   if (!existsSync(OPERATOR_ENTRY)) {
     throw new Error(`${OPERATOR_ENTRY} is missing: run npm run build first`);
   }
-  const [metricsPort, healthPort] = [await freePort(), await freePort()];
+  const [metricsPort, healthPort] = await freePorts(2);
   const args = [
     OPERATOR_ENTRY,
     `--kubeconfig=${options.kubeconfigPath}`,
