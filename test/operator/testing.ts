@@ -281,6 +281,9 @@ export function useOperatorEnv(suite: string, extraArgs: string[] = []): Operato
           ).stdout.trim() === "",
         60_000,
       ).catch(() => undefined);
+      // Tenants with deletionPolicy Retain leave their namespace behind, by design.
+      const namespaces = [...tracked].map(tenantNamespace);
+      await kubectl(["delete", "namespaces", "--ignore-not-found", "--wait=false", ...namespaces]);
     }
     await env.op?.stop().catch(() => undefined);
     binder?.stop();
