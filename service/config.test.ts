@@ -77,6 +77,12 @@ describe("loadConfig", () => {
     expect(error.message).toContain(JSON.stringify(value));
   });
 
+  it("names a bad DATABASE_URL without its password", () => {
+    const error = errorOf({ DATABASE_URL: "mysql://app:s3cret-pw@db:3306/app" });
+    expect(error.message).toContain('"mysql://app:***@db:3306/app"');
+    expect(error.message).not.toContain("s3cret-pw");
+  });
+
   it("lists the allowed values of an enum", () => {
     expect(errorOf({ LOG_FORMAT: "xml" }).message).toContain("one of: json, text");
   });

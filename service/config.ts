@@ -154,16 +154,21 @@ function configError(
   const detail = error?.message ?? "invalid";
   const allowed = error?.params && "allowedValues" in error.params ? error.params : undefined;
   const choices = allowed ? ` (one of: ${(allowed.allowedValues as unknown[]).join(", ")})` : "";
-  const got = env[variable] === undefined ? "" : `, got ${JSON.stringify(env[variable])}`;
+  const value = variable === "DATABASE_URL" ? redactPassword(env[variable]) : env[variable];
+  const got = value === undefined ? "" : `, got ${JSON.stringify(value)}`;
   return new ConfigError(variable, `invalid ${variable}: ${detail}${choices}${got}`);
+}
+
+/** A connection URL with its password replaced by ***: safe for logs and error messages. */
+function redactPassword(url: string | undefined): string | undefined {
+  return url?.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
 }
 
 /** The config as safe to log: secrets (DATABASE_URL password) redacted. */
 export function redactedConfig(config: Config): Record<string, unknown> {
-  const url = config.store.databaseUrl;
   return {
     ...config,
     services: [...config.services],
-    store: { ...config.store, databaseUrl: url?.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@") },
+    store: { ...config.store, databaseUrl: redactPassword(config.store.databaseUrl) },
   };
 }
