@@ -7,7 +7,7 @@
  * and turned into a backoff by errorPolicy(), so nothing here sleeps.
  */
 import type { KubernetesObject } from "@kubernetes/client-node";
-import { API_VERSION, PLURAL, type Tenant } from "../api/types.js";
+import { API_VERSION, PLURAL, type Tenant, type TenantStatus } from "../api/types.js";
 import type { Context } from "../context.js";
 import { resourcePath } from "../kube/client.js";
 import type { OptionalApis } from "../kube/discovery.js";
@@ -23,7 +23,7 @@ import { kindKey, observedOf, type Caches } from "./caches.js";
 import { cleanUp } from "./cleanup.js";
 import { addFinalizerPatch, decideFinalizer, removeFinalizerPatch } from "./finalizer.js";
 import { prune } from "./prune.js";
-import { observeState, statusFor, writeStatus } from "./status.js";
+import { observeState, statusFor, writeStatus, type ObservedFacts } from "./status.js";
 
 /** What to do after a successful reconcile. */
 export interface Action {
@@ -83,8 +83,26 @@ export class Reconciler {
 
   private async applyTenant(tenant: Tenant, signal?: AbortSignal): Promise<Action> {
     const missingCrds = this.missingCrds();
-    let applied = false;
-    let applyError: TenantError | undefined;
+    const { error, ...facts } = await this.applyChildren(tenant, missingCrds, signal);
+    const observed = await observeState(this.ctx, this.caches, tenant, { ...facts, missingCrds });
+    const status = statusFor(tenant, observed);
+    if (signal?.aborted) throw new AbortedError("stopped before writing status");
+    if (await writeStatus(this.ctx, tenant, status)) {
+      this.ctx.log.debug({ tenant: tenant.metadata.name }, "status written");
+    }
+    if (error) throw error;
+    return nextAction(status);
+  }
+
+  /**
+   * Renders, applies and prunes. A TenantError (the spec or the cluster refuses a child) is
+   * returned, so the status can report it before it is thrown; anything else is thrown now.
+   */
+  private async applyChildren(
+    tenant: Tenant,
+    missingCrds: string[],
+    signal?: AbortSignal,
+  ): Promise<Omit<ObservedFacts, "missingCrds"> & { error?: TenantError }> {
     let dnsEndpointApplied: boolean | undefined;
     try {
       const all = renderTenant(tenant, this.ctx.renderConfig, {
@@ -96,33 +114,12 @@ export class Reconciler {
       }
       await this.applier.applyAll(tenant, desired, (o) => observedOf(this.caches, o), signal);
       await prune(this.ctx, this.caches, tenant, desired, signal);
-      applied = true;
+      return { applied: true, dnsEndpointApplied };
     } catch (err) {
-      if (err instanceof AbortedError) throw err;
-      if (!isTenantError(err)) throw err;
-      applyError = err;
+      if (err instanceof AbortedError || !isTenantError(err)) throw err;
+      const applyError = { reason: err.reason, message: err.message, terminal: err.terminal };
+      return { applied: false, applyError, dnsEndpointApplied, error: err };
     }
-    const observed = await observeState(this.ctx, this.caches, tenant, {
-      applied,
-      applyError: applyError && {
-        reason: applyError.reason,
-        message: applyError.message,
-        terminal: applyError.terminal,
-      },
-      missingCrds,
-      dnsEndpointApplied,
-    });
-    const status = statusFor(tenant, observed);
-    if (signal?.aborted) throw new AbortedError("stopped before writing status");
-    if (await writeStatus(this.ctx, tenant, status)) {
-      this.ctx.log.debug({ tenant: tenant.metadata.name }, "status written");
-    }
-    if (applyError) throw applyError;
-    const ready = status.conditions?.find((c) => c.type === "Ready")?.status === "True";
-    const tls = status.conditions?.find((c) => c.type === "TLSReady");
-    const pending =
-      !ready || (tls?.status === "False" && tls.reason === Reasons.CertificatePending);
-    return pending ? { requeueAfterMs: PENDING_RECHECK_MS } : WAIT;
   }
 
   /** Whether the API of this object is served (optional CRDs may be missing). */
@@ -151,6 +148,14 @@ export class Reconciler {
       .filter((a): a is string => Boolean(a));
     return addresses.length > 0 ? addresses : undefined;
   }
+}
+
+/** Wait for a change once Ready (and the certificates issued); until then look again now and then. */
+function nextAction(status: TenantStatus): Action {
+  const ready = status.conditions?.find((c) => c.type === "Ready")?.status === "True";
+  const tls = status.conditions?.find((c) => c.type === "TLSReady");
+  const pending = !ready || (tls?.status === "False" && tls.reason === Reasons.CertificatePending);
+  return pending ? { requeueAfterMs: PENDING_RECHECK_MS } : WAIT;
 }
 
 /** How an error becomes a retry: terminal errors wait for a spec change, the rest back off. */

@@ -41,26 +41,41 @@ export async function observeState(
     defaultIssuerConfigured: ctx.renderConfig.defaultIssuer !== undefined,
     dnsEndpointApplied: facts.dnsEndpointApplied,
   };
-  const tlsOn = tenant.spec.tls?.enabled ?? true;
-  const issuerKnown = Boolean(tenant.spec.tls?.issuerRef) || observed.defaultIssuerConfigured;
-  if (facts.applied && tlsOn && issuerKnown && !facts.missingCrds.includes(CERT_MANAGER_CRD)) {
-    const secrets = await Promise.all(
-      [Names.httpTlsSecret, Names.grpcTlsSecret].map((name) =>
-        ctx.client.getOptional(resourcePath("v1", "secrets", ns, name)),
-      ),
-    );
-    observed.tlsSecretReady = secrets.every((s) => s !== undefined);
-  }
-  const db = tenant.spec.database;
-  if (facts.applied && db?.mode === "external" && db.secretRef) {
-    const secret = await ctx.client.getOptional<V1Secret & KubernetesObject>(
-      resourcePath("v1", "secrets", ns, db.secretRef.name),
-    );
-    observed.databaseSecretReady = Boolean(
-      secret?.data?.[db.secretRef.key ?? "uri"] ?? secret?.stringData?.[db.secretRef.key ?? "uri"],
-    );
+  if (facts.applied) {
+    observed.tlsSecretReady = await tlsSecretsReady(ctx, tenant, observed);
+    observed.databaseSecretReady = await databaseSecretReady(ctx, tenant);
   }
   return observed;
+}
+
+/** Whether cert-manager has issued both TLS Secrets; undefined when no certificate is expected. */
+async function tlsSecretsReady(
+  ctx: Context,
+  tenant: Tenant,
+  observed: ObservedState,
+): Promise<boolean | undefined> {
+  const tlsOn = tenant.spec.tls?.enabled ?? true;
+  const issuerKnown = Boolean(tenant.spec.tls?.issuerRef) || observed.defaultIssuerConfigured;
+  if (!tlsOn || !issuerKnown || observed.missingCrds.includes(CERT_MANAGER_CRD)) return undefined;
+  const ns = namespaceFor(tenant.metadata.name ?? "");
+  const secrets = await Promise.all(
+    [Names.httpTlsSecret, Names.grpcTlsSecret].map((name) =>
+      ctx.client.getOptional(resourcePath("v1", "secrets", ns, name)),
+    ),
+  );
+  return secrets.every((s) => s !== undefined);
+}
+
+/** Whether the external database Secret holds its key; undefined on the embedded database. */
+async function databaseSecretReady(ctx: Context, tenant: Tenant): Promise<boolean | undefined> {
+  const db = tenant.spec.database;
+  if (db?.mode !== "external" || !db.secretRef) return undefined;
+  const ns = namespaceFor(tenant.metadata.name ?? "");
+  const secret = await ctx.client.getOptional<V1Secret & KubernetesObject>(
+    resourcePath("v1", "secrets", ns, db.secretRef.name),
+  );
+  const key = db.secretRef.key ?? "uri";
+  return Boolean(secret?.data?.[key] ?? secret?.stringData?.[key]);
 }
 
 /** Writes the status subresource when `next` differs from the stored one; true when written. */
