@@ -43,7 +43,7 @@ async function cluster(opts: DemoOptions): Promise<{ kubeconfig: string; binDir:
   }
   say(`[demo] starting the local control plane in ${path.relative(ROOT, opts.dir)}`);
   fs.rmSync(path.join(opts.dir, "tenants"), { recursive: true, force: true });
-  cleanup.push("the local control plane", async () => void (await stopCluster(opts.dir)));
+  cleanup.push("stopping the local control plane", async () => void (await stopCluster(opts.dir)));
   const c = await startCluster({ dir: opts.dir, log: say });
   return { kubeconfig: c.kubeconfigPath, binDir: c.binDir };
 }
@@ -67,7 +67,7 @@ async function startOperatorAndTenants(
   kubectl: Kubectl,
 ): Promise<{ tenants: DemoTenant[]; ready: boolean }> {
   const binder = await startVolumeBinder(kc);
-  cleanup.push("the volume binder", async () => binder.stop());
+  cleanup.push("stopping the volume binder", async () => binder.stop());
   const label = `${DEMO_LABEL}=${opts.prefix ?? "demo"}`;
   say("[demo] starting the operator (dist/operator/main.js)");
   // On its own cluster it reconciles every Tenant (try kubectl apply of your own); on a shared
@@ -77,16 +77,20 @@ async function startOperatorAndTenants(
     ...(opts.kubeconfig ? { tenantSelector: label } : {}),
   });
   operator = op;
-  cleanup.push("the operator", async () => void (await op.stop()));
+  let operatorGone = false;
+  void op.exited.then(() => (operatorGone = true));
+  cleanup.push("stopping the operator", async () => void (await op.stop()));
   const tenants = loadExampleTenants(path.join(ROOT, "examples", "tenants"), opts.prefix);
   say(`[demo] applying examples/tenants/: ${tenants.map((t) => t.name).join(", ")}`);
   await applyObjects(kubectl, [...tenants.map((t) => t.manifest)]);
   // On a cluster it does not own, the demo removes its Tenants while its operator still runs
   // (the operator's finalizer cleans up); its own cluster is thrown away whole.
   if (opts.kubeconfig) {
-    cleanup.push("the demo's Tenants", async () => {
-      if (!(await deleteTenants(kubectl, label)))
-        say(`[demo] delete them: kubectl delete tenants -l ${label}`);
+    cleanup.push("deleting the demo's Tenants", async () => {
+      // A terminal's Ctrl-C reaches the operator too; without it the finalizers cannot run.
+      const done = !operatorGone && (await deleteTenants(kubectl, label));
+      if (!done)
+        say(`[demo] left them; with an operator running: kubectl delete tenants -l ${label}`);
     });
   }
   say(`[demo] waiting for the tenants to be Ready (at most ${opts.readyTimeoutMs / 1000} s)`);
@@ -102,7 +106,7 @@ async function startOperatorAndTenants(
 async function startServices(kc: KubeConfig, opts: DemoOptions, tenants: DemoTenant[]) {
   const services: LocalService[] = [];
   const dirOf = (t: DemoTenant): string => path.join(opts.dir, "tenants", t.name);
-  cleanup.push("the tenants' local data", async () => {
+  cleanup.push("removing the tenants' local data", async () => {
     fs.rmSync(path.join(opts.dir, "tenants"), { recursive: true, force: true });
     if (fs.existsSync(opts.dir) && fs.readdirSync(opts.dir).length === 0) fs.rmdirSync(opts.dir);
   });
@@ -111,14 +115,14 @@ async function startServices(kc: KubeConfig, opts: DemoOptions, tenants: DemoTen
       say(`[demo] ${t.name}: no ConfigMap branding in tenant-${t.name} yet; default branding`);
     }
     const s = await startService(ROOT, t, dirOf(t));
-    cleanup.push(`the service of ${t.name}`, () => s.stop());
+    cleanup.push(`stopping the service of ${t.name}`, () => s.stop());
     services.push(s);
   }
   // Keep the local branding in step with the ConfigMaps, as a pod's volume would be.
   const timer = setInterval(() => {
     for (const t of tenants) void syncBranding(kc, t, path.join(dirOf(t), "branding"));
   }, 2000);
-  cleanup.push("the branding sync", async () => clearInterval(timer));
+  cleanup.push("stopping the branding sync", async () => clearInterval(timer));
   return services;
 }
 

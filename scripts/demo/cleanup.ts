@@ -11,6 +11,7 @@ export class Cleanup {
     return this.running !== undefined;
   }
 
+  /** `what` is said when the step runs: "stopping the operator". */
   push(what: string, fn: () => Promise<void>): void {
     if (this.running) {
       void this.stopOne({ what, fn });
@@ -28,11 +29,11 @@ export class Cleanup {
   }
 
   private async stopOne(step: { what: string; fn: () => Promise<void> }): Promise<void> {
-    this.log(`[demo] stopping ${step.what}`);
+    this.log(`[demo] ${step.what}`);
     try {
       await step.fn();
     } catch (err) {
-      this.log(`[demo] could not stop ${step.what}: ${(err as Error).message}`);
+      this.log(`[demo] failed: ${step.what}: ${(err as Error).message}`);
     }
   }
 }
