@@ -17,7 +17,6 @@ import type {
 } from "@kubernetes/client-node";
 import type { Tenant } from "../../operator/api/types.js";
 import { waitUntil } from "../cluster/testing.js";
-import { kubectl } from "../integration/tenant-validation-helpers.js";
 import {
   applyManifest,
   condition,
@@ -93,9 +92,12 @@ describe("deleting a Tenant", () => {
     );
   }, 240_000);
 
+  const keep = minimalTenant("keep", env.labels);
+  const retainTenant: Tenant = { ...keep, spec: { ...keep.spec, deletionPolicy: "Retain" } };
+  let retainedPvcUid: string | undefined;
+
   it("with deletionPolicy Retain keeps the namespace and the data claim, no longer owned by the Tenant", async () => {
-    const keep = minimalTenant("keep", env.labels);
-    const tenant = await readyTenant({ ...keep, spec: { ...keep.spec, deletionPolicy: "Retain" } });
+    const tenant = await readyTenant(retainTenant);
     const name = tenant.metadata.name!;
     const uid = tenant.metadata.uid;
     const ns = tenantNamespace(name);
@@ -104,17 +106,31 @@ describe("deleting a Tenant", () => {
       "tenant-data",
       ns,
     );
+    retainedPvcUid = pvcBefore?.metadata?.uid;
     expect(ownedBy(pvcBefore, uid)).toBe(true);
     expect(ownedBy(await getObject("namespace", ns), uid)).toBe(true);
 
     await deleteTenantAndWait(name);
-    await expectRetained(ns, uid, pvcBefore?.metadata?.uid);
+    await expectRetained(ns, uid, retainedPvcUid);
     // The rest was the Tenant's only: the garbage collector takes it, and nothing retained.
     await waitUntil("the Deployment to be garbage-collected", async () => {
       return (await getObject("deployment", "tenant", ns)) === undefined;
     });
-    await expectRetained(ns, uid, pvcBefore?.metadata?.uid);
-    await kubectl(["delete", "namespace", ns, "--wait=false"]);
+    await expectRetained(ns, uid, retainedPvcUid);
+  }, 180_000);
+
+  it("gives a Tenant created again under the same name the retained namespace and its data", async () => {
+    expect(retainedPvcUid, "the Retain test ran").toBeDefined();
+    const again = await readyTenant(retainTenant);
+    const ns = tenantNamespace(again.metadata.name!);
+    const pvc = await getObject<V1PersistentVolumeClaim>(
+      "persistentvolumeclaim",
+      "tenant-data",
+      ns,
+    );
+    expect(pvc?.metadata?.uid).toBe(retainedPvcUid);
+    expect(ownedBy(pvc, again.metadata.uid)).toBe(true);
+    expect(ownedBy(await getObject("namespace", ns), again.metadata.uid)).toBe(true);
   }, 180_000);
 });
 
