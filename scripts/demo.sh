@@ -11,4 +11,6 @@ step "Debian packages" ensure_debian_packages ca-certificates
 step "npm packages" ensure_npm_deps
 step "build" npm run build
 step "local control plane binaries (cached; the first build takes several minutes)" npm run cluster:build
-exec npx tsx scripts/demo.ts "$@"
+# node --import tsx rather than npx: npm exec reports a Ctrl-C as exit 130 even when the demo
+# stopped everything cleanly and exited 0.
+exec node --import tsx scripts/demo.ts "$@"
