@@ -33,6 +33,10 @@ import {
 const ROOT = path.resolve(import.meta.dirname, "..");
 const say = (line: string): void => console.log(line);
 const cleanup = new Cleanup(say);
+/** Progress of steps still running when Ctrl-C came is noise: quiet once stopping. */
+const progress = (line: string): void => {
+  if (!cleanup.started) say(line);
+};
 let operator: OperatorProcess | undefined;
 
 /** The cluster: the one --kubeconfig names (never stopped), or a local one of the demo's own. */
@@ -44,7 +48,7 @@ async function cluster(opts: DemoOptions): Promise<{ kubeconfig: string; binDir:
   say(`[demo] starting the local control plane in ${path.relative(ROOT, opts.dir)}`);
   fs.rmSync(path.join(opts.dir, "tenants"), { recursive: true, force: true });
   cleanup.push("stopping the local control plane", async () => void (await stopCluster(opts.dir)));
-  const c = await startCluster({ dir: opts.dir, log: say });
+  const c = await startCluster({ dir: opts.dir, log: progress });
   return { kubeconfig: c.kubeconfigPath, binDir: c.binDir };
 }
 
@@ -94,7 +98,7 @@ async function startOperatorAndTenants(
     });
   }
   say(`[demo] waiting for the tenants to be Ready (at most ${opts.readyTimeoutMs / 1000} s)`);
-  const states = await waitForTenants(kc, kubectl, tenants, opts.readyTimeoutMs, say);
+  const states = await waitForTenants(kc, kubectl, tenants, opts.readyTimeoutMs, progress);
   say("");
   say(tenantTable(tenants, states));
   say("");

@@ -2,7 +2,7 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 
-export const USAGE = `usage: npx tsx scripts/demo.ts [--smoke] [--kubeconfig <path>] [--prefix <p>] [--dir <dir>] [--timeout <s>]
+export const USAGE = `usage: bash scripts/demo.sh [--smoke] [--kubeconfig <path>] [--prefix <p>] [--dir <dir>] [--timeout <s>]
   --smoke             stop everything (exit 0) once each tenant's service has answered once
   --kubeconfig <path> use this cluster instead of starting a local control plane (never stopped)
   --prefix <p>        name the tenants <p>-acme, <p>-globex, <p>-initech (to share a cluster)
