@@ -23,6 +23,7 @@ import { OptionalApis, servesResource, type ApiResourceRef } from "./kube/discov
 import { Informer, stripManagedFields } from "./kube/informer.js";
 import { LeaderElector } from "./kube/leader-election.js";
 import { kindKey, type Caches } from "./controller/caches.js";
+import { childUpdateMatters } from "./controller/predicates.js";
 import { WorkQueue } from "./controller/queue.js";
 import { Reconciler, errorPolicy, reasonOf } from "./controller/reconciler.js";
 import { CHILD_KINDS, LABELS, type ChildKind } from "./tenant/children.js";
@@ -259,7 +260,8 @@ export class Manager {
       kind,
       LABELS.tenant,
     );
-    informer.on((_event, obj) => {
+    informer.on((event, obj, old) => {
+      if (event === "update" && !childUpdateMatters(old, obj)) return;
       const tenant = obj.metadata?.labels?.[LABELS.tenant];
       // A child changed (often: its status): the tenant's status is one cheap reconcile away.
       if (tenant) this.queue.add(tenant, "high");

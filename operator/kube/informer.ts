@@ -25,7 +25,8 @@ import { backoffDelay, sleep, type BackoffPolicy } from "./backoff.js";
 import { statusCodeOf, type KubeClient } from "./client.js";
 
 export type InformerEvent = "add" | "update" | "delete";
-export type InformerHandler<T> = (event: InformerEvent, obj: T) => void;
+/** `old` is the cached copy an update replaced (undefined for add and delete). */
+export type InformerHandler<T> = (event: InformerEvent, obj: T, old?: T) => void;
 
 export interface InformerOptions<T extends KubernetesObject> {
   /** Name for logs and metrics, e.g. "deployments". */
@@ -182,7 +183,7 @@ export class Informer<T extends KubernetesObject> {
       const old = this.store.get(key);
       if (old?.metadata?.resourceVersion === obj.metadata?.resourceVersion) continue;
       this.put(key, obj);
-      this.emit(old ? "update" : "add", obj);
+      this.emit(old ? "update" : "add", obj, old);
     }
     for (const [key, old] of [...this.store]) {
       if (seen.has(key)) continue;
@@ -276,9 +277,9 @@ export class Informer<T extends KubernetesObject> {
       this.emit("delete", old ?? obj);
       return;
     }
-    const existed = this.store.has(key);
+    const old = this.store.get(key);
     this.put(key, obj);
-    this.emit(existed ? "update" : "add", obj);
+    this.emit(old ? "update" : "add", obj, old);
   }
 
   private prepare(obj: T): T {
@@ -315,10 +316,10 @@ export class Informer<T extends KubernetesObject> {
     this.store.delete(key);
   }
 
-  private emit(event: InformerEvent, obj: T): void {
+  private emit(event: InformerEvent, obj: T, old?: T): void {
     for (const handler of this.handlers) {
       try {
-        handler(event, obj);
+        handler(event, obj, old);
       } catch (err) {
         this.log.error({ informer: this.options.name, err: String(err) }, "informer handler threw");
       }
