@@ -40,6 +40,16 @@ export interface HttpServerHandle {
   startDraining(): void;
 }
 
+/**
+ * The answer to a request node:http refuses before any handler runs: a slow client that did not
+ * send its headers (headersTimeout) or whole request (requestTimeout) in time is told 408, headers
+ * over the 16 KiB limit 431; anything else that cannot be parsed 400.
+ */
+const CLIENT_ERROR_STATUS: Readonly<Record<string, string>> = {
+  ERR_HTTP_REQUEST_TIMEOUT: "408 Request Timeout",
+  HPE_HEADER_OVERFLOW: "431 Request Header Fields Too Large",
+};
+
 export function createHttpServer(ctx: Context, router: HttpRouter): HttpServerHandle {
   let draining = false;
   const server = createServer((req, res) => {
@@ -52,7 +62,8 @@ export function createHttpServer(ctx: Context, router: HttpRouter): HttpServerHa
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
     ctx.logger.debug({ code: error.code }, "http: malformed request");
     if (socket.writable && !socket.destroyed) {
-      socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      const status = CLIENT_ERROR_STATUS[error.code ?? ""] ?? "400 Bad Request";
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     } else {
       socket.destroy();
     }
