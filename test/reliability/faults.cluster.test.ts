@@ -169,22 +169,32 @@ describe(`faults with ${TENANTS} tenants`, () => {
     expect(claims.size).toBe(TENANTS);
   });
 
-  it("a restart of the API server during reconciles: the operator rides it out and converges, data claims kept", async () => {
+  it("kill -9 of the operator in the middle of rolling a new spec out to every tenant: the restarted operator finishes it, data claims kept", async () => {
     await changeFleetAndWaitForWork("gen-2");
-    await cluster.restartApiServer();
+    await operator!.kill();
+    const current = (await listTenants(kc, selector)).filter(isReady).length;
+    // The kill landed in the middle: some tenants still had the old generation to finish.
+    expect(current).toBeLessThan(TENANTS);
+    operator = await startFleetOperator();
     await expectFleetConverged("gen-2");
+  });
+
+  it("a restart of the API server during reconciles: the operator rides it out and converges, data claims kept", async () => {
+    await changeFleetAndWaitForWork("gen-3");
+    await cluster.restartApiServer();
+    await expectFleetConverged("gen-3");
     expect(await operator!.readyz()).toBe(200);
   });
 
   it("etcd paused for 20 s during reconciles: the operator waits it out and converges, data claims kept", async () => {
-    await changeFleetAndWaitForWork("gen-3");
+    await changeFleetAndWaitForWork("gen-4");
     cluster.pauseEtcd();
     try {
       await sleep(20_000);
     } finally {
       cluster.resumeEtcd();
     }
-    await expectFleetConverged("gen-3");
+    await expectFleetConverged("gen-4");
     expect(await operator!.readyz()).toBe(200);
   });
 
@@ -194,8 +204,8 @@ describe(`faults with ${TENANTS} tenants`, () => {
     const stallsBefore = await stalls();
     // Every connection the operator has open (its watches among them) stops forwarding.
     expect(proxy!.freeze()).toBeGreaterThan(0);
-    await setWelcome(kc, names, "gen-4");
-    await expectFleetConverged("gen-4");
+    await setWelcome(kc, names, "gen-5");
+    await expectFleetConverged("gen-5");
     expect(await stalls()).toBeGreaterThan(stallsBefore);
     expect(
       await operator!.metric("tenant_operator_informer_restarts_total", {
@@ -238,7 +248,7 @@ describe(`faults with ${TENANTS} tenants`, () => {
       }),
     );
 
-    await expectFleetConverged("gen-4");
+    await expectFleetConverged("gen-5");
     const apps = kc.makeApiClient(AppsV1Api);
     const core = kc.makeApiClient(CoreV1Api);
     const allDeployments = await Promise.all(
@@ -259,7 +269,7 @@ describe(`faults with ${TENANTS} tenants`, () => {
       ),
     );
     expect(configMaps.map((c) => c.data?.intruderNote)).toEqual(names.map(() => "kept"));
-    expect(configMaps.map((c) => c.data?.welcomeMessage)).toEqual(names.map(() => "gen-4"));
+    expect(configMaps.map((c) => c.data?.welcomeMessage)).toEqual(names.map(() => "gen-5"));
     // The operator owns replicas again; the other manager keeps its own label.
     // (spec only: the controller-manager owns status.replicas through the status subresource)
     const managers = (allDeployments[0]!.metadata?.managedFields ?? []).filter(
