@@ -33,8 +33,19 @@ export interface Action {
 
 export const WAIT: Action = {};
 
-/** While the TLS Secrets or the Deployment are pending, look again this often. */
+/**
+ * Waits on objects no informer watches (Secrets: cert-manager's TLS Secrets, the external
+ * database Secret) are looked at again this often. Waits on children (a Deployment becoming
+ * Available, an Ingress getting its address) need no timer: their watch events queue the
+ * tenant. At a thousand tenants waiting for pods, a timer for those made most reconciles.
+ */
 const PENDING_RECHECK_MS = 30_000;
+
+/** Condition reasons that wait on an unwatched object. */
+const UNWATCHED_WAITS: ReadonlySet<string> = new Set([
+  Reasons.DatabaseSecretMissing,
+  Reasons.CertificatePending,
+]);
 
 export class Reconciler {
   private readonly applier: Applier;
@@ -150,12 +161,12 @@ export class Reconciler {
   }
 }
 
-/** Wait for a change once Ready (and the certificates issued); until then look again now and then. */
+/** Look again later only while a condition waits on an unwatched object; else wait for a change. */
 function nextAction(status: TenantStatus): Action {
-  const ready = status.conditions?.find((c) => c.type === "Ready")?.status === "True";
-  const tls = status.conditions?.find((c) => c.type === "TLSReady");
-  const pending = !ready || (tls?.status === "False" && tls.reason === Reasons.CertificatePending);
-  return pending ? { requeueAfterMs: PENDING_RECHECK_MS } : WAIT;
+  const waiting = status.conditions?.some(
+    (c) => c.status !== "True" && UNWATCHED_WAITS.has(c.reason ?? ""),
+  );
+  return waiting ? { requeueAfterMs: PENDING_RECHECK_MS } : WAIT;
 }
 
 /** How an error becomes a retry: terminal errors wait for a spec change, the rest back off. */
