@@ -1,3 +1,4 @@
+import type { V1Deployment } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import type { Condition, Tenant } from "../api/types.js";
 import {
@@ -21,6 +22,16 @@ const healthy: ObservedState = {
   tlsSecretReady: true,
   dnsEndpointApplied: true,
 };
+
+/** A Deployment whose ReplicaSet could not create its pod, as the Deployment controller says. */
+function withReplicaFailure(message: string): V1Deployment {
+  const d = deploymentStatus({ ready: 0, updated: 0, available: false });
+  d.status!.conditions = [
+    ...(d.status!.conditions ?? []),
+    { type: "ReplicaFailure", status: "True", reason: "FailedCreate", message },
+  ];
+  return d;
+}
 
 function condition(t: Tenant, observed: ObservedState, type: string): Condition | undefined {
   return computeStatus(t, observed, T0).conditions?.find((c) => c.type === type);
@@ -78,6 +89,26 @@ describe("Ready, Progressing and Degraded", () => {
       case: "rollout past its deadline",
       t: tenant().build(),
       o: { ...healthy, deployment: deploymentStatus({ available: false, deadlineExceeded: true }) },
+      want: "Ready=False/RolloutStalled Progressing=False/AsExpected Degraded=True/RolloutStalled",
+    },
+    {
+      case: "pods refused by a ResourceQuota (ReplicaFailure)",
+      t: tenant().withQuota({ pods: 0 }).build(),
+      o: {
+        ...healthy,
+        deployment: withReplicaFailure(
+          'pods "tenant-6d4f" is forbidden: exceeded quota: tenant-quota, requested: pods=1, used: pods=0, limited: pods=0',
+        ),
+      },
+      want: "Ready=False/QuotaExceeded Progressing=False/AsExpected Degraded=True/QuotaExceeded",
+    },
+    {
+      case: "pods refused for another reason (ReplicaFailure)",
+      t: tenant().build(),
+      o: {
+        ...healthy,
+        deployment: withReplicaFailure('pods "x" is forbidden: violates PodSecurity'),
+      },
       want: "Ready=False/RolloutStalled Progressing=False/AsExpected Degraded=True/RolloutStalled",
     },
     {

@@ -120,6 +120,22 @@ function deploymentCondition(d: V1Deployment, type: string): { status?: string; 
   return d.status?.conditions?.find((c) => c.type === type) ?? {};
 }
 
+/**
+ * The Deployment controller reports pods its ReplicaSet could not create (a ResourceQuota with
+ * no room, an admission refusal) as ReplicaFailure at once, long before the progress deadline:
+ * such a rollout cannot progress until something changes, so it is Degraded now.
+ */
+function replicaFailureVerdict(d: V1Deployment): Verdicts | undefined {
+  const failure = d.status?.conditions?.find(
+    (c) => c.type === "ReplicaFailure" && c.status === "True",
+  );
+  if (!failure) return undefined;
+  const detail = failure.message ?? failure.reason ?? "unknown reason";
+  // The quota admission plugin says so only in its message (as errors.ts reads it too).
+  const reason = /exceeded quota/i.test(detail) ? Reasons.QuotaExceeded : Reasons.RolloutStalled;
+  return failed(reason, `the Deployment cannot create its pods: ${detail}`);
+}
+
 function rolloutVerdict(d: V1Deployment): Verdicts | undefined {
   if (deploymentCondition(d, "Progressing").reason === "ProgressDeadlineExceeded") {
     return failed(
@@ -142,7 +158,7 @@ function rolloutVerdict(d: V1Deployment): Verdicts | undefined {
 
 const rollout: Check = (_tenant, o) =>
   o.deployment
-    ? rolloutVerdict(o.deployment)
+    ? (replicaFailureVerdict(o.deployment) ?? rolloutVerdict(o.deployment))
     : inProgress(Reasons.Reconciling, "waiting for the Deployment to be created");
 
 /** Ready, and a word about replicas the embedded database cannot give. */

@@ -241,6 +241,18 @@ describe("hostile Tenants at a running operator", () => {
     await expectOperatorAlive();
   });
 
+  it("reports a tenant whose own spec.quota leaves no room for its pod as Degraded (QuotaExceeded) and still makes a tenant created after it Ready", async () => {
+    const name = uniqueName("tiny-quota");
+    await createTenant(name, { quota: { pods: 0 } });
+    const message = await degradedMessage(name, "QuotaExceeded");
+    expect(message).toMatch(/exceeded quota/);
+
+    const next = uniqueName("after-tiny-quota");
+    await createTenant(next, {});
+    await expectReady(next);
+    await expectOperatorAlive();
+  });
+
   it("reports a tenant whose namespace is stuck terminating as Degraded (NamespaceTerminating) and still makes a tenant created after it Ready", async () => {
     const name = uniqueName("doomed");
     const core = kc.makeApiClient(CoreV1Api);
