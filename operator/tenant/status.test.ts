@@ -103,13 +103,15 @@ describe("Ready, Progressing and Degraded", () => {
       want: "Ready=False/QuotaExceeded Progressing=False/AsExpected Degraded=True/QuotaExceeded",
     },
     {
-      case: "pods refused for another reason (ReplicaFailure)",
+      case: "pods refused for a passing reason (ReplicaFailure: ServiceAccount not there yet)",
       t: tenant().build(),
       o: {
         ...healthy,
-        deployment: withReplicaFailure('pods "x" is forbidden: violates PodSecurity'),
+        deployment: withReplicaFailure(
+          'pods "tenant-6d4f" is forbidden: error looking up service account tenant-acme/tenant: serviceaccount "tenant" not found',
+        ),
       },
-      want: "Ready=False/RolloutStalled Progressing=False/AsExpected Degraded=True/RolloutStalled",
+      want: "Ready=False/RolloutInProgress Progressing=True/RolloutInProgress Degraded=False/AsExpected",
     },
     {
       case: "a transient apply error",

@@ -121,19 +121,19 @@ function deploymentCondition(d: V1Deployment, type: string): { status?: string; 
 }
 
 /**
- * The Deployment controller reports pods its ReplicaSet could not create (a ResourceQuota with
- * no room, an admission refusal) as ReplicaFailure at once, long before the progress deadline:
- * such a rollout cannot progress until something changes, so it is Degraded now.
+ * The Deployment controller reports pods its ReplicaSet could not create as ReplicaFailure at
+ * once, long before the progress deadline. When a ResourceQuota is the cause (the tenant's own
+ * spec.quota, or a quota on its namespace) the rollout cannot progress until the quota or the
+ * spec changes: Degraded now. Other refusals are often passing (the ServiceAccount applied a
+ * moment after the Deployment) and are left to the progress deadline.
  */
-function replicaFailureVerdict(d: V1Deployment): Verdicts | undefined {
+function quotaFailureVerdict(d: V1Deployment): Verdicts | undefined {
   const failure = d.status?.conditions?.find(
     (c) => c.type === "ReplicaFailure" && c.status === "True",
   );
-  if (!failure) return undefined;
-  const detail = failure.message ?? failure.reason ?? "unknown reason";
   // The quota admission plugin says so only in its message (as errors.ts reads it too).
-  const reason = /exceeded quota/i.test(detail) ? Reasons.QuotaExceeded : Reasons.RolloutStalled;
-  return failed(reason, `the Deployment cannot create its pods: ${detail}`);
+  if (!failure || !/exceeded quota/i.test(failure.message ?? "")) return undefined;
+  return failed(Reasons.QuotaExceeded, `the Deployment cannot create its pods: ${failure.message}`);
 }
 
 function rolloutVerdict(d: V1Deployment): Verdicts | undefined {
@@ -158,7 +158,7 @@ function rolloutVerdict(d: V1Deployment): Verdicts | undefined {
 
 const rollout: Check = (_tenant, o) =>
   o.deployment
-    ? (replicaFailureVerdict(o.deployment) ?? rolloutVerdict(o.deployment))
+    ? (quotaFailureVerdict(o.deployment) ?? rolloutVerdict(o.deployment))
     : inProgress(Reasons.Reconciling, "waiting for the Deployment to be created");
 
 /** Ready, and a word about replicas the embedded database cannot give. */
