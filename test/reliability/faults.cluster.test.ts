@@ -9,9 +9,10 @@
 // operator reaches the API server through a TCP proxy that can freeze its connections, so a
 // watch can be made to go silent without an error.
 //
-// Each fault strikes while the operator is busy: a new welcome message for every tenant (a new
-// generation of all 100) is applied first, and the fault waits until the operator has made
-// some of the writes that follow.
+// Each fault strikes while the operator is busy: the first kill while the fleet is being built;
+// the second kill, the API server restart and the etcd pause after a new welcome message for
+// every tenant (a new generation of all 100), once the operator has made some of the writes
+// that follow; the silent watch is frozen before the 100 specs change behind it.
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
