@@ -11,8 +11,11 @@ const object = (kind: string, extra: Record<string, unknown> = {}): KubernetesOb
     ...extra,
   }) as KubernetesObject;
 
-const bump = (obj: KubernetesObject, change: Record<string, unknown> = {}): KubernetesObject =>
-  ({ ...obj, metadata: { ...obj.metadata, resourceVersion: "2" }, ...change });
+const bump = (obj: KubernetesObject, change: Record<string, unknown> = {}): KubernetesObject => ({
+  ...obj,
+  metadata: { ...obj.metadata, resourceVersion: "2" },
+  ...change,
+});
 
 describe("childUpdateMatters", () => {
   it("ignores an update that changed only the resourceVersion", () => {
