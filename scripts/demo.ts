@@ -14,10 +14,17 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { startCluster, stopCluster } from "../test/cluster/cluster.js";
 import { defaultBinDir } from "../test/cluster/manifest.js";
 import { startVolumeBinder } from "../test/cluster/volumes.js";
+import { startPostgres, type PostgresServer } from "../test/postgres/server.js";
 import { startOperator, type OperatorProcess } from "../test/operator/operator-process.js";
 import { Cleanup } from "./demo/cleanup.js";
 import { parseOptions, USAGE, UsageError, type DemoOptions } from "./demo/options.js";
-import { firstAnswer, startService, syncBranding, type LocalService } from "./demo/services.js";
+import {
+  firstAnswer,
+  servesCounter,
+  startService,
+  syncBranding,
+  type LocalService,
+} from "./demo/services.js";
 import {
   applyObjects,
   DEMO_LABEL,
@@ -114,11 +121,13 @@ async function startServices(kc: KubeConfig, opts: DemoOptions, tenants: DemoTen
     fs.rmSync(path.join(opts.dir, "tenants"), { recursive: true, force: true });
     if (fs.existsSync(opts.dir) && fs.readdirSync(opts.dir).length === 0) fs.rmdirSync(opts.dir);
   });
+  const postgres = await postgresFor(tenants);
   for (const t of tenants) {
     if (!(await syncBranding(kc, t, path.join(dirOf(t), "branding")))) {
       say(`[demo] ${t.name}: no ConfigMap branding in tenant-${t.name} yet; default branding`);
     }
-    const s = await startService(ROOT, t, dirOf(t));
+    const databaseUrl = isExternal(t) ? await postgres?.createDatabase(dbName(t)) : undefined;
+    const s = await startService(ROOT, t, dirOf(t), databaseUrl);
     cleanup.push(`stopping the service of ${t.name}`, () => s.stop());
     services.push(s);
   }
@@ -130,14 +139,31 @@ async function startServices(kc: KubeConfig, opts: DemoOptions, tenants: DemoTen
   return services;
 }
 
+const isExternal = (t: DemoTenant): boolean => t.manifest.spec.database?.mode === "external";
+const dbName = (t: DemoTenant): string => `demo_${t.name.replace(/[^a-z0-9]/g, "_")}`;
+
+/**
+ * A throw-away PostgreSQL on loopback (Debian's, as the storage tests use) when a tenant is on
+ * an external database, so its service really runs on PostgreSQL; stopped at the end.
+ */
+async function postgresFor(tenants: DemoTenant[]): Promise<PostgresServer | undefined> {
+  const external = tenants.filter(isExternal);
+  if (external.length === 0) return undefined;
+  say(`[demo] starting a local PostgreSQL for ${external.map((t) => t.name).join(", ")}`);
+  const server = await startPostgres();
+  cleanup.push("stopping the local PostgreSQL", () => server.stop());
+  return server;
+}
+
 function printTryIt(services: LocalService[], kubeconfig: string, binDir: string): void {
   say("[demo] each tenant's compute service runs on localhost (real processes):");
   for (const s of services) {
-    const external = s.tenant.manifest.spec.database?.mode === "external";
-    say(
-      `  ${s.tenant.name}${external ? " (locally on the embedded store, not its external database URI)" : ""}`,
-    );
+    const store = isExternal(s.tenant)
+      ? ` (on the local PostgreSQL, database ${dbName(s.tenant)}, standing in for its external one)`
+      : "";
+    say(`  ${s.tenant.name}${store}`);
     say(`    curl http://localhost:${s.httpPort}/fibonacci/10/`);
+    if (servesCounter(s.tenant)) say(`    curl http://localhost:${s.httpPort}/getCounter`);
     say(`    npm run cli -- --addr localhost:${s.grpcPort} calc add 2 3`);
     say(
       `    landing page: http://localhost:${s.httpPort}/   (log: ${path.relative(ROOT, s.logFile)})`,
@@ -158,8 +184,12 @@ async function main(opts: DemoOptions): Promise<void> {
   if (!ready && opts.smoke) throw new Error("not every tenant became Ready (see above)");
   const services = await startServices(kc, opts, tenants);
   printTryIt(services, kubeconfig, binDir);
-  for (const s of services)
+  for (const s of services) {
     say(`[demo] ${s.tenant.name}: GET /fibonacci/10/ -> ${await firstAnswer(s)}`);
+    // The counter goes through the tenant's store (PGlite, or globex's PostgreSQL).
+    if (servesCounter(s.tenant))
+      say(`[demo] ${s.tenant.name}: GET /getCounter -> ${await firstAnswer(s, "/getCounter")}`);
+  }
 }
 
 function onSignal(signal: string): void {

@@ -1,7 +1,8 @@
 // Each demo tenant's compute service as a real process on localhost: the built service
-// (dist/service/main.js) with the tenant's name, APIs and branding, and a data directory of
-// its own (embedded PGlite). In the cluster kwok only simulates the tenants' pods; these
-// processes are what actually answers.
+// (dist/service/main.js) with the tenant's name, APIs and branding, and its store: a data
+// directory of its own (embedded PGlite), or for a tenant on an external database a real
+// PostgreSQL database (DATABASE_URL). In the cluster kwok only simulates the tenants' pods;
+// these processes are what actually answers.
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -51,6 +52,8 @@ export async function startService(
   root: string,
   t: DemoTenant,
   tenantDir: string,
+  /** The tenant's PostgreSQL; unset: the embedded store in tenantDir/data. */
+  databaseUrl?: string,
 ): Promise<LocalService> {
   const logFile = path.join(tenantDir, "service.log");
   const dataDir = path.join(tenantDir, "data");
@@ -69,8 +72,8 @@ export async function startService(
     LOG_FORMAT: "json",
     SHUTDOWN_TIMEOUT_MS: "5000",
   };
-  // Locally every tenant runs on the embedded store, globex (external database) included.
-  delete env.DATABASE_URL;
+  if (databaseUrl) env.DATABASE_URL = databaseUrl;
+  else delete env.DATABASE_URL;
   const child = spawn(process.execPath, [path.join(root, "dist", "service", "main.js")], {
     env,
     stdio: ["ignore", "pipe", "pipe"],
@@ -105,9 +108,14 @@ export async function startService(
   };
 }
 
-/** GET /fibonacci/10/ until it answers 200 (bounded); resolves the body. */
-export async function firstAnswer(s: LocalService): Promise<string> {
-  const url = `http://localhost:${s.httpPort}/fibonacci/10/`;
+/** Whether the tenant serves the counter (SERVICES unset means every API). */
+export function servesCounter(t: DemoTenant): boolean {
+  return t.manifest.spec.services?.includes("counter") ?? true;
+}
+
+/** GET `route` (default /fibonacci/10/) until it answers 200 (bounded); resolves the body. */
+export async function firstAnswer(s: LocalService, route = "/fibonacci/10/"): Promise<string> {
+  const url = `http://localhost:${s.httpPort}${route}`;
   let last = "";
   for (let attempt = 0; attempt < 20; attempt++) {
     try {

@@ -28,7 +28,7 @@ function runDemo(args: string[]): Promise<{ code: number | null; out: string }> 
 }
 
 describe("the demo (scripts/demo.ts --smoke)", () => {
-  it("brings the example tenants to Ready, prints their table, and each tenant's service answers fibonacci(10) on localhost", async () => {
+  it("brings the example tenants to Ready, prints their table, and each tenant's service answers fibonacci(10) and its counter on localhost", async () => {
     const prefix = uniqueName("demo");
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "demo-test-"));
     const { kubeconfigPath } = testCluster();
@@ -50,9 +50,11 @@ describe("the demo (scripts/demo.ts --smoke)", () => {
         new RegExp(`^${name} +${name}\\.tenants\\.example\\.com +True +https://${name}\\.`, "m"),
       );
       expect(run.out).toContain(`${name}: GET /fibonacci/10/ -> {"response":"55"}`);
+      // A fresh store each: the counter starts at 1 (globex's on the local PostgreSQL).
+      expect(run.out).toContain(`${name}: GET /getCounter -> 1`);
       expect(run.out).toMatch(new RegExp(`curl http://localhost:\\d+/fibonacci/10/`));
     }
-    expect(run.out).toContain("locally on the embedded store");
+    expect(run.out).toContain(`${prefix}-globex (on the local PostgreSQL`);
     expect(run.out).toContain("smoke run passed");
 
     // It leaves a cluster it did not start running, and takes its own Tenants away.
