@@ -112,6 +112,29 @@ function microNow(): string {
   return new Date().toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
 }
 
+/** A Lease spec held by someone else for an hour, as another operator installation would hold it. */
+function heldByIntruder(): {
+  holderIdentity: string;
+  leaseDurationSeconds: number;
+  renewTime: string;
+} {
+  return { holderIdentity: "intruder", leaseDurationSeconds: 3600, renewTime: microNow() };
+}
+
+/** Merge-patches the Lease's spec (in the file's namespace). */
+async function patchLease(name: string, spec: Record<string, unknown>): Promise<void> {
+  await kubectlOk([
+    "patch",
+    "lease",
+    name,
+    "-n",
+    ns.name,
+    "--type=merge",
+    "-p",
+    JSON.stringify({ spec }),
+  ]);
+}
+
 async function newTenant(prefix: string): Promise<Tenant> {
   const tenant = minimalTenant(prefix, ns.labels);
   await applyManifest(tenant);
@@ -182,21 +205,7 @@ describe("leader election between two replicas on one Lease", () => {
       Boolean(await getObject("namespace", tenantNamespace(before.metadata.name!))),
     );
 
-    const takeover = {
-      holderIdentity: "intruder",
-      leaseDurationSeconds: 3600,
-      renewTime: microNow(),
-    };
-    await kubectlOk([
-      "patch",
-      "lease",
-      lease,
-      "-n",
-      ns.name,
-      "--type=merge",
-      "-p",
-      JSON.stringify({ spec: takeover }),
-    ]);
+    await patchLease(lease, heldByIntruder());
     let timer: NodeJS.Timeout | undefined;
     const code = await Promise.race([
       leader.op.exited,
@@ -211,11 +220,7 @@ describe("leader election between two replicas on one Lease", () => {
 
   it("keeps a standby from reconciling while another holder's Lease is valid, and lets it take over once the Lease is released", async () => {
     const lease = uniqueName("ha-lease");
-    const takeover = {
-      holderIdentity: "intruder",
-      leaseDurationSeconds: 3600,
-      renewTime: microNow(),
-    };
+    const takeover = heldByIntruder();
     const held = {
       apiVersion: "coordination.k8s.io/v1",
       kind: "Lease",
@@ -238,16 +243,7 @@ describe("leader election between two replicas on one Lease", () => {
     expect((await getTenant(tenant.metadata.name!)).status, logTail(standby.op)).toBeUndefined();
     expect(await getObject("namespace", tenantNamespace(tenant.metadata.name!))).toBeUndefined();
 
-    await kubectlOk([
-      "patch",
-      "lease",
-      lease,
-      "-n",
-      ns.name,
-      "--type=merge",
-      "-p",
-      JSON.stringify({ spec: { holderIdentity: null } }),
-    ]);
+    await patchLease(lease, { holderIdentity: null });
     await waitUntil("the standby to lead", async () => (await leads(standby, lease)) === 1);
     await waitForTenant(tenant.metadata.name!, isReady, "Ready");
   });

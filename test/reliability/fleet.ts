@@ -18,6 +18,10 @@ import {
   type KubernetesObject,
 } from "@kubernetes/client-node";
 import { API_VERSION, GROUP, PLURAL, VERSION, type Tenant } from "../../operator/api/types.js";
+import { isReady } from "../operator/testing.js";
+
+/** Ready for the latest spec (one definition for every cluster test). */
+export { isReady };
 import { LABELS, namespaceFor } from "../../operator/tenant/children.js";
 
 export const MANAGED = `${LABELS.managedBy}=tenant-operator`;
@@ -129,15 +133,6 @@ export async function listTenants(kc: KubeConfig, selector: string): Promise<Ten
     labelSelector: selector,
   })) as { items: Tenant[] };
   return list.items;
-}
-
-/** Ready for the latest spec: the Ready condition True and observedGeneration current. */
-export function isReady(t: Tenant): boolean {
-  const ready = t.status?.conditions?.find((c) => c.type === "Ready");
-  return (
-    ready?.status === "True" &&
-    (t.status?.observedGeneration ?? 0) === (t.metadata.generation ?? -1)
-  );
 }
 
 /** Every managed child in the cluster, by kind (list calls across all namespaces). */

@@ -13,6 +13,7 @@ import { testCluster, uniqueName, useTestNamespace, waitUntil } from "../cluster
 import { startVolumeBinder, type VolumeBinder } from "../cluster/volumes.js";
 import { BASE_SPEC, INVALID_CASES, type Spec } from "../integration/tenant-validation-cases.js";
 import { installTenantCrd, kubectl } from "../integration/tenant-validation-helpers.js";
+import { getTenant } from "../operator/testing.js";
 import { startOperator, type OperatorProcess } from "../operator/operator-process.js";
 import { isReady } from "./fleet.js";
 
@@ -49,14 +50,7 @@ async function createTenant(name: string, spec: Spec): Promise<void> {
   created.push(name);
 }
 
-async function readTenant(name: string): Promise<Tenant> {
-  return (await kc.makeApiClient(CustomObjectsApi).getClusterCustomObject({
-    group: GROUP,
-    version: VERSION,
-    plural: PLURAL,
-    name,
-  })) as Tenant;
-}
+const readTenant = (name: string): Promise<Tenant> => getTenant(name, kc);
 
 async function expectReady(name: string): Promise<void> {
   await waitUntil(`tenant ${name} Ready`, async () => isReady(await readTenant(name)), 120_000);

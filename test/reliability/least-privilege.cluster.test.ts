@@ -22,6 +22,7 @@ import { findOne, renderChart, type Manifest } from "../chart/helm.js";
 import { testCluster, uniqueName, useTestNamespace, waitUntil } from "../cluster/testing.js";
 import { startVolumeBinder, type VolumeBinder } from "../cluster/volumes.js";
 import { installTenantCrd, kubectl } from "../integration/tenant-validation-helpers.js";
+import { getTenant } from "../operator/testing.js";
 import { startOperator, sumMetric, type OperatorProcess } from "../operator/operator-process.js";
 import { isReady } from "./fleet.js";
 
@@ -78,14 +79,7 @@ async function createTenant(name: string, spec: Record<string, unknown>): Promis
   });
 }
 
-async function readTenant(name: string): Promise<Tenant> {
-  return (await kc.makeApiClient(CustomObjectsApi).getClusterCustomObject({
-    group: GROUP,
-    version: VERSION,
-    plural: PLURAL,
-    name,
-  })) as Tenant;
-}
+const readTenant = (name: string): Promise<Tenant> => getTenant(name, kc);
 
 beforeAll(async () => {
   kc = ns.kc;
