@@ -40,6 +40,13 @@ export type JsonPatchOp =
 
 export const FIELD_MANAGER = "tenant-operator";
 
+/**
+ * Names the operator in the API server's audit log and request metrics (as kube components
+ * do: "name (os/arch) ..."), instead of the transport's "node-fetch/1.0". Watches go through
+ * client-node's Watch, which keeps its own; they are reads, never audited as writes.
+ */
+export const USER_AGENT = `tenant-operator (${process.platform}/${process.arch}) node/${process.version}`;
+
 export class KubeClient {
   readonly kc: KubeConfig;
   readonly configuration: Configuration;
@@ -61,6 +68,7 @@ export class KubeClient {
     const httpApi = wrapHttpLibrary({
       send: async (req: RequestContext): Promise<ResponseContext> => {
         if (!req.getSignal()) req.setSignal(AbortSignal.timeout(this.timeoutMs));
+        req.setHeaderParam("User-Agent", USER_AGENT);
         const agent = req.getAgent();
         if (agent) req.setAgent(this.agents.reuse(agent));
         const method = req.getHttpMethod().toString();

@@ -20,8 +20,8 @@ export interface AuditEvent {
   responseStatus?: { code?: number };
 }
 
-/** The client-node transport the operator uses announces itself like this. */
-export const OPERATOR_USER_AGENT = /^node-fetch\//;
+/** The operator announces itself like this (operator/kube/client.ts USER_AGENT). */
+export const OPERATOR_USER_AGENT = /^tenant-operator /;
 
 /** Every completed request in the log. */
 export function readAudit(file: string): AuditEvent[] {
