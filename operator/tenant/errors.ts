@@ -76,10 +76,17 @@ export function errorForApiFailure(what: string, f: ApiFailure): TenantError {
   return new ApplyError(text, { reason: clientError ? Reasons.ApplyFailed : Reasons.Transient });
 }
 
+/**
+ * Whether a refusal came from a ResourceQuota. The quota admission plugin says so only in its
+ * message ("exceeded quota: ..."), in an API answer and in a Deployment's ReplicaFailure alike.
+ */
+export function isQuotaRefusal(message: string | undefined): boolean {
+  return /exceeded quota/i.test(message ?? "");
+}
+
 function forbiddenReason(f: ApiFailure): Reason {
   if (f.details?.causes?.some((c) => c.reason === "NamespaceTerminating"))
     return Reasons.NamespaceTerminating;
-  // The quota admission plugin says so only in its message ("exceeded quota: ...").
-  if (/exceeded quota/i.test(f.message ?? "")) return Reasons.QuotaExceeded;
+  if (isQuotaRefusal(f.message)) return Reasons.QuotaExceeded;
   return Reasons.Forbidden;
 }

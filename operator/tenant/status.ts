@@ -8,6 +8,7 @@
  */
 import type { V1Deployment } from "@kubernetes/client-node";
 import type { Tenant, TenantStatus } from "../api/types.js";
+import { isQuotaRefusal } from "./errors.js";
 import { canonicalJson } from "./hash.js";
 import { ConditionTypes, mergeConditions, type ConditionVerdict } from "./conditions.js";
 import { Reasons, type Reason } from "./reasons.js";
@@ -131,8 +132,7 @@ function quotaFailureVerdict(d: V1Deployment): Verdicts | undefined {
   const failure = d.status?.conditions?.find(
     (c) => c.type === "ReplicaFailure" && c.status === "True",
   );
-  // The quota admission plugin says so only in its message (as errors.ts reads it too).
-  if (!failure || !/exceeded quota/i.test(failure.message ?? "")) return undefined;
+  if (!failure || !isQuotaRefusal(failure.message)) return undefined;
   return failed(Reasons.QuotaExceeded, `the Deployment cannot create its pods: ${failure.message}`);
 }
 
