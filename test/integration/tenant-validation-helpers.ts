@@ -15,9 +15,17 @@ export interface Run {
   stderr: string;
 }
 
-/** Runs kubectl against the run's cluster with `input` on stdin; bounded in time. */
-export function kubectl(args: string[], input?: string, timeoutMs = 30_000): Promise<Run> {
-  const { kubeconfigPath, binDir } = testCluster();
+/**
+ * Runs kubectl (the cluster's own build in `binDir`, else kubectl from PATH) against
+ * `kubeconfigPath` with `input` on stdin; bounded in time; never throws on a non-zero exit.
+ */
+export function kubectlAt(
+  binDir: string,
+  kubeconfigPath: string,
+  args: string[],
+  input?: string,
+  timeoutMs = 30_000,
+): Promise<Run> {
   const bin = existsSync(join(binDir, "kubectl")) ? join(binDir, "kubectl") : "kubectl";
   return new Promise((resolvePromise, reject) => {
     const child = spawn(bin, ["--kubeconfig", kubeconfigPath, ...args], { timeout: timeoutMs });
@@ -29,6 +37,12 @@ export function kubectl(args: string[], input?: string, timeoutMs = 30_000): Pro
     child.on("close", (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
     child.stdin.end(input ?? "");
   });
+}
+
+/** Runs kubectl against the run's cluster with `input` on stdin; bounded in time. */
+export function kubectl(args: string[], input?: string, timeoutMs = 30_000): Promise<Run> {
+  const { kubeconfigPath, binDir } = testCluster();
+  return kubectlAt(binDir, kubeconfigPath, args, input, timeoutMs);
 }
 
 /** Applies crds/ (idempotent: other files may do the same) and waits until tenants are served. */

@@ -7,8 +7,6 @@
  * Everything is read from the API server with plain list calls (a handful per check, whatever
  * the fleet size), so the check costs the same at 10 tenants as at 100.
  */
-import { spawn } from "node:child_process";
-import path from "node:path";
 import {
   AppsV1Api,
   CoreV1Api,
@@ -22,6 +20,7 @@ import { isReady } from "../operator/testing.js";
 
 /** Ready for the latest spec (one definition for every cluster test). */
 export { isReady };
+import { kubectlAt as runKubectl } from "../integration/tenant-validation-helpers.js";
 import { LABELS, namespaceFor } from "../../operator/tenant/children.js";
 
 export const MANAGED = `${LABELS.managedBy}=tenant-operator`;
@@ -38,25 +37,14 @@ export const EXPECTED_CHILDREN: Readonly<Record<string, number>> = {
   Ingress: 2,
 };
 
-/** Runs the cluster's kubectl with `input` on stdin; resolves its exit code and output. */
+/** Runs the cluster's kubectl with `input` on stdin (one implementation for every test). */
 export function kubectlAt(
   binDir: string,
   kubeconfigPath: string,
   args: string[],
   input?: string,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(path.join(binDir, "kubectl"), ["--kubeconfig", kubeconfigPath, ...args], {
-      timeout: 60_000,
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(input ?? "");
-  });
+  return runKubectl(binDir, kubeconfigPath, args, input, 60_000);
 }
 
 export function tenantManifest(

@@ -76,6 +76,13 @@ async function degradedMessage(name: string, reason: string): Promise<string> {
   return message;
 }
 
+/** The label selector of this file's Tenants. */
+const selector = (): string => `${Object.keys(ns.labels)[0]}=${ns.name}`;
+
+/** `kubectl get tenants -o name` of this file's Tenants. */
+const storedTenants = (): ReturnType<typeof kubectl> =>
+  kubectl(["get", "tenants", "-l", selector(), "-o", "name"]);
+
 /** The operator is the one started in beforeAll, still running and ready. */
 async function expectOperatorAlive(): Promise<void> {
   const exited = await Promise.race([
@@ -106,7 +113,7 @@ beforeAll(async () => {
   binder = await startVolumeBinder(kc);
   operator = await startOperator({
     kubeconfigPath: testCluster().kubeconfigPath,
-    tenantSelector: `${Object.keys(ns.labels)[0]}=${ns.name}`,
+    tenantSelector: selector(),
   });
 });
 
@@ -122,24 +129,11 @@ afterAll(async () => {
       .catch(() => {});
   }
   // The operator removes its finalizers: delete the tenants while it still runs.
-  await kubectl([
-    "delete",
-    "tenants",
-    "-l",
-    `${Object.keys(ns.labels)[0]}=${ns.name}`,
-    "--wait=false",
-  ]);
+  await kubectl(["delete", "tenants", "-l", selector(), "--wait=false"]);
   await waitUntil(
     "this file's tenants to be gone",
     async () => {
-      const left = await kubectl([
-        "get",
-        "tenants",
-        "-l",
-        `${Object.keys(ns.labels)[0]}=${ns.name}`,
-        "-o",
-        "name",
-      ]);
+      const left = await storedTenants();
       return left.code === 0 && left.stdout.trim() === "";
     },
     60_000,
@@ -167,14 +161,7 @@ describe("hostile Tenants at a running operator", () => {
       if (missing.length > 0) refusals.push(`${c.name}: message lacks ${JSON.stringify(missing)}`);
     }
     expect(refusals).toEqual([]);
-    const stored = await kubectl([
-      "get",
-      "tenants",
-      "-l",
-      `${Object.keys(ns.labels)[0]}=${ns.name}`,
-      "-o",
-      "name",
-    ]);
+    const stored = await storedTenants();
     expect(stored.stdout.trim()).toBe("");
 
     const valid = uniqueName("after-invalid");
