@@ -2,7 +2,7 @@
 // cluster (--prefix), labelled so the demo's operator can select them, applied with kubectl,
 // and watched until Ready. The example files stay the single source: the demo applies exactly
 // what a user would, plus a label (and the prefix).
-import { spawn } from "node:child_process";
+import { kubectlAt } from "../../test/cluster/kubectl.js";
 import fs from "node:fs";
 import path from "node:path";
 import { CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
@@ -64,18 +64,10 @@ export interface Kubectl {
 
 /** kubectl (from the control plane's binaries when there) against one kubeconfig. */
 export function kubectlFor(binDir: string, kubeconfig: string): Kubectl {
-  const own = path.join(binDir, "kubectl");
-  const bin = fs.existsSync(own) ? own : "kubectl";
-  return (args, input) =>
-    new Promise((resolve, reject) => {
-      const child = spawn(bin, ["--kubeconfig", kubeconfig, ...args], { timeout: 60_000 });
-      let out = "";
-      child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (out += d.toString()));
-      child.on("error", reject);
-      child.on("close", (code) => resolve({ code: code ?? -1, out: out.trim() }));
-      child.stdin.end(input ?? "");
-    });
+  return async (args, input) => {
+    const run = await kubectlAt(binDir, kubeconfig, args, input, 60_000);
+    return { code: run.code, out: (run.stdout + run.stderr).trim() };
+  };
 }
 
 /** kubectl apply --server-side of objects given as JSON; throws with kubectl's message. */

@@ -1,43 +1,14 @@
 // Shared by the tenant-validation cluster tests: kubectl against the run's cluster, and the
 // Tenant CRD installed and served.
-import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { KubernetesObject } from "@kubernetes/client-node";
+import { kubectlAt, type KubectlRun } from "../cluster/kubectl.js";
 import { testCluster, waitUntil } from "../cluster/testing.js";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 export const CRD_FILE = join(ROOT, "crds/platform.tenancy.dev_tenants.yaml");
 
-export interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * Runs kubectl (the cluster's own build in `binDir`, else kubectl from PATH) against
- * `kubeconfigPath` with `input` on stdin; bounded in time; never throws on a non-zero exit.
- */
-export function kubectlAt(
-  binDir: string,
-  kubeconfigPath: string,
-  args: string[],
-  input?: string,
-  timeoutMs = 30_000,
-): Promise<Run> {
-  const bin = existsSync(join(binDir, "kubectl")) ? join(binDir, "kubectl") : "kubectl";
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(bin, ["--kubeconfig", kubeconfigPath, ...args], { timeout: timeoutMs });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(input ?? "");
-  });
-}
+export type Run = KubectlRun;
 
 /** Runs kubectl against the run's cluster with `input` on stdin; bounded in time. */
 export function kubectl(args: string[], input?: string, timeoutMs = 30_000): Promise<Run> {

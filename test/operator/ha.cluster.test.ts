@@ -6,7 +6,7 @@
 // The leader-election tests use the run's cluster: their Leases live in this file's namespace
 // and the operators select only this file's Tenants. The API server restart uses a private
 // minimal cluster (etcd + kube-apiserver): the run's cluster is shared with other files.
-import { spawn } from "node:child_process";
+
 import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
@@ -14,6 +14,7 @@ import type { KubernetesObject } from "@kubernetes/client-node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Tenant } from "../../operator/api/types.js";
 import { startCluster, type Cluster } from "../cluster/cluster.js";
+import { kubectlAt } from "../cluster/kubectl.js";
 import {
   TEST_LABEL,
   testCluster,
@@ -261,23 +262,10 @@ describe("an API server restart", () => {
   );
 
   /** kubectl against the private cluster. */
-  function privateKubectl(args: string[], input?: string): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(
-        path.join(testCluster().binDir, "kubectl"),
-        ["--kubeconfig", cluster!.kubeconfigPath, ...args],
-        { timeout: 60_000 },
-      );
-      let out = "";
-      let err = "";
-      child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-      child.on("error", reject);
-      child.on("close", (code) =>
-        code === 0 ? resolve(out) : reject(new Error(`kubectl ${args.join(" ")}: ${err}`)),
-      );
-      child.stdin.end(input ?? "");
-    });
+  async function privateKubectl(args: string[], input?: string): Promise<string> {
+    const run = await kubectlAt(testCluster().binDir, cluster!.kubeconfigPath, args, input, 60_000);
+    if (run.code !== 0) throw new Error(`kubectl ${args.join(" ")}: ${run.stderr}`);
+    return run.stdout;
   }
 
   /** Whether the private cluster holds the tenant's Namespace, Deployment and Service. */

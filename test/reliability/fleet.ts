@@ -20,7 +20,7 @@ import { isReady } from "../operator/testing.js";
 
 /** Ready for the latest spec (one definition for every cluster test). */
 export { isReady };
-import { kubectlAt as runKubectl } from "../integration/tenant-validation-helpers.js";
+import { kubectlAt as runKubectl } from "../cluster/kubectl.js";
 import { LABELS, namespaceFor } from "../../operator/tenant/children.js";
 
 export const MANAGED = `${LABELS.managedBy}=tenant-operator`;
