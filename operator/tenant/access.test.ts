@@ -190,6 +190,17 @@ describe("renderAccess", () => {
     });
   });
 
+  it("binds a subject listed twice once", () => {
+    const objects = renderTenant(
+      tenant()
+        .withAccess({ owners: [alice, alice] })
+        .build(),
+      config,
+    );
+    const b = byName(objects, AccessNames.ownerBinding) as V1RoleBinding;
+    expect(b.subjects).toHaveLength(1);
+  });
+
   it("sees no drift in a binding whose subjects share a name across kinds", () => {
     const both = [
       { kind: "User" as const, name: "alice" },

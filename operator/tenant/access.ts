@@ -90,6 +90,17 @@ export function rbacSubject(s: TenantAccessSubject): RbacV1Subject {
   return { kind: s.kind, apiGroup: "rbac.authorization.k8s.io", name: s.name };
 }
 
+/** The subjects in order, each once (the CRD cannot afford a uniqueness rule). */
+function unique(subjects: RbacV1Subject[]): RbacV1Subject[] {
+  const seen = new Set<string>();
+  return subjects.filter((s) => {
+    const key = `${s.kind}/${s.namespace ?? ""}/${s.name}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 function role(t: ResolvedTenant, name: string, rules: V1PolicyRule[]): V1Role {
   return {
     apiVersion: "rbac.authorization.k8s.io/v1",
@@ -110,7 +121,7 @@ function binding(
     kind: "RoleBinding",
     metadata: childMeta(t, name),
     roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: roleName },
-    subjects: subjects.map(rbacSubject),
+    subjects: unique(subjects.map(rbacSubject)),
   };
 }
 
