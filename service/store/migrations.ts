@@ -126,6 +126,8 @@ async function backfillSearchKeys(tx: SqlClient): Promise<void> {
 export interface MigrationReport {
   applied: number[];
   skipped: { version: number; error: string }[];
+  /** Embedded store: what was copied from an earlier release's PGlite files at this open. */
+  importedFromPglite?: { users: number; counters: number };
 }
 
 /**

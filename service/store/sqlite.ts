@@ -14,6 +14,7 @@ import { join, resolve } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { type LockOptions, lockDirectory } from "./lock.js";
 import type { MigrationReport } from "./migrations.js";
+import { type PgliteImport, importPglite, needsPgliteImport } from "./pglite-import.js";
 import { migrateSqlite } from "./sqlite-migrations.js";
 
 export const SQLITE_FILE_NAME = "store.sqlite";
@@ -29,6 +30,8 @@ export interface SqliteOptions {
 export interface OpenSqlite {
   db: DatabaseSync;
   migrations: MigrationReport;
+  /** Set when this open upgraded a directory of an earlier release (see pglite-import.ts). */
+  imported?: PgliteImport;
   /** Closes the database and releases the directory lock. Idempotent. */
   close: () => Promise<void>;
 }
@@ -51,12 +54,14 @@ export async function openSqlite(options: SqliteOptions): Promise<OpenSqlite> {
     db.exec(`PRAGMA temp_store = FILE`);
     db.exec(`PRAGMA busy_timeout = 5000`);
     const migrations = migrateSqlite(db);
+    const imported = needsPgliteImport(dataDir, db) ? await importPglite(dataDir, db) : undefined;
     db.exec(`PRAGMA optimize = 0x10002`); // refreshes planner statistics where they are stale
     const opened = db;
     let closing: Promise<void> | undefined;
     return {
       db: opened,
-      migrations,
+      migrations: { ...migrations, ...(imported && { importedFromPglite: imported }) },
+      ...(imported && { imported }),
       close: () =>
         (closing ??= (async () => {
           try {
