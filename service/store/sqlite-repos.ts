@@ -4,7 +4,7 @@
  * node:sqlite is synchronous and in-process, so a read costs microseconds and never waits on
  * a socket; every write commits (fsync) before its promise resolves.
  */
-import type { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { CounterRepository } from "./counter-repo.js";
 import { searchKey } from "./search-key.js";
 import type { UserRecord, UserRepository } from "./users-repo.js";
@@ -18,16 +18,25 @@ const TRIGRAM = 3;
 
 const COLUMNS = `u.id, u.email, u.first_name, u.last_name, u.age, u.phone, u.address`;
 
-function fromRow(row: Record<string, unknown>): UserRecord {
+/** A row of COLUMNS, read as an array: node:sqlite builds arrays ~30% cheaper than objects. */
+function fromRow(row: unknown): UserRecord {
+  const [id, email, firstName, lastName, age, phone, address] = row as unknown[];
   return {
-    id: row.id as string,
-    email: row.email as string,
-    firstName: row.first_name as string,
-    lastName: row.last_name as string,
-    age: Number(row.age),
-    phone: row.phone as string,
-    address: row.address as string,
+    id: id as string,
+    email: email as string,
+    firstName: firstName as string,
+    lastName: lastName as string,
+    age: Number(age),
+    phone: phone as string,
+    address: address as string,
   };
+}
+
+/** Prepares a statement whose rows come back as arrays (see fromRow). */
+function prepareRows(db: DatabaseSync, sql: string): StatementSync {
+  const statement = db.prepare(sql);
+  statement.setReturnArrays(true);
+  return statement;
 }
 
 /** An FTS5 query for the exact substring `key`: one quoted phrase (quotes doubled). */
@@ -71,25 +80,29 @@ export function sqliteUserRepository(db: DatabaseSync, tenant: string): UserRepo
     searchKey(u.firstName),
     searchKey(u.lastName),
   ];
-  const list = db.prepare(`SELECT ${COLUMNS} FROM users u WHERE tenant = ? ORDER BY email LIMIT ?`);
-  const byEmail = db.prepare(`SELECT ${COLUMNS} FROM users u WHERE tenant = ? AND email = ?`);
+  const list = prepareRows(
+    db,
+    `SELECT ${COLUMNS} FROM users u WHERE tenant = ? ORDER BY email LIMIT ?`,
+  );
+  const byEmail = prepareRows(db, `SELECT ${COLUMNS} FROM users u WHERE tenant = ? AND email = ?`);
   // CROSS JOIN fixes the join order: the trigram index finds the rows, then each is read by
   // rowid; only the matches are sorted by email.
   const searchSql = `SELECT ${COLUMNS} FROM users_name_trgm f CROSS JOIN users u ON u.rowid = f.rowid
      WHERE users_name_trgm MATCH ? AND u.tenant = ? ORDER BY u.email LIMIT ?`;
-  const searchIndexed = db.prepare(searchSql);
+  const searchIndexed = prepareRows(db, searchSql);
   // Shorter needles have no trigram: walk the tenant's users in email order and stop at the
   // limit (a one- or two-letter needle matches a large share of names, so this ends early).
   const shortSql = `SELECT ${COLUMNS} FROM users u WHERE tenant = ?
      AND (instr(first_key, ?) > 0 OR instr(last_key, ?) > 0) ORDER BY email LIMIT ?`;
-  const searchShort = db.prepare(shortSql);
-  const byAge = db.prepare(
+  const searchShort = prepareRows(db, shortSql);
+  const byAge = prepareRows(
+    db,
     `SELECT ${COLUMNS} FROM users u WHERE tenant = ? AND age BETWEEN ? AND ?
      ORDER BY age, email LIMIT ?`,
   );
   const count = db.prepare(`SELECT count(*) AS n FROM users WHERE tenant = ?`);
 
-  const search = (needle: string, limit: number): Record<string, unknown>[] => {
+  const search = (needle: string, limit: number): unknown[] => {
     const key = searchKey(needle);
     return [...key].length >= TRIGRAM
       ? searchIndexed.all(phrase(key), tenant, limit)
