@@ -44,7 +44,7 @@ export interface HttpServerHandle {
 /**
  * The answer to a request node:http refuses before any handler runs: a slow client that did not
  * send its headers (headersTimeout) or whole request (requestTimeout) in time is told 408, headers
- * over the 16 KiB limit 431; anything else that cannot be parsed 400.
+ * over the 16 KiB limit or more than 100 header lines 431; anything else that cannot be parsed 400.
  */
 const CLIENT_ERROR_STATUS: Readonly<Record<string, string>> = {
   ERR_HTTP_REQUEST_TIMEOUT: "408 Request Timeout",
