@@ -1,6 +1,7 @@
 /** The observed state of a Tenant, written only by the operator (status subresource). */
 import { int, obj, str } from "./schema-helpers.js";
 import type { SchemaProps } from "./schema-types.js";
+import { hibernationStatusSchema } from "./schema-hibernation.js";
 
 const condition = obj(
   "One aspect of the tenant's state (kstatus-compatible: Ready, Progressing, Degraded; plus DNSReady, TLSReady).",
@@ -47,5 +48,6 @@ export const statusSchema: SchemaProps = obj(
     namespace: str("The namespace that holds the tenant's objects, tenant-<name>.", 63),
     replicas: int("Pods of the tenant's Deployment.", 0, 10000),
     readyReplicas: int("Pods of the tenant's Deployment that are ready.", 0, 10000),
+    hibernation: hibernationStatusSchema,
   },
 );

@@ -17,6 +17,8 @@ import {
   str,
 } from "./schema-helpers.js";
 import type { SchemaProps } from "./schema-types.js";
+import { accessSchema } from "./schema-access.js";
+import { hibernationSchema } from "./schema-hibernation.js";
 
 export const DEFAULT_SERVICES = ["calculator", "users", "counter"];
 
@@ -290,6 +292,8 @@ export const specSchema: SchemaProps = obj(
       6,
       { enum: ["Delete", "Retain"], default: "Delete" },
     ),
+    access: accessSchema,
+    hibernation: hibernationSchema,
   },
   { required: ["displayName", "host"] },
 );

@@ -51,6 +51,80 @@ export interface TenantSpec {
    * "Delete".
    */
   deletionPolicy?: "Delete" | "Retain";
+  /**
+   * Who may use the tenant's namespace tenant-<name>, through RoleBindings the operator keeps
+   * there (and nowhere else). Removing a subject removes its access at the next reconcile.
+   */
+  access?: TenantAccess;
+  /**
+   * Sleep on a schedule: while asleep the tenant runs 0 pods (an autoscaler is set aside) and
+   * keeps its data, Service, Ingress and DNS. The tenant is asleep when the latest
+   * sleepSchedule time is later than the latest wakeSchedule time. spec.suspend wins over the
+   * schedule.
+   */
+  hibernation?: TenantHibernation;
+}
+
+/**
+ * Sleep on a schedule: while asleep the tenant runs 0 pods (an autoscaler is set aside) and
+ * keeps its data, Service, Ingress and DNS. The tenant is asleep when the latest
+ * sleepSchedule time is later than the latest wakeSchedule time. spec.suspend wins over the
+ * schedule.
+ */
+export interface TenantHibernation {
+  /**
+   * When the tenant goes to sleep, e.g. '0 20 * * 1-5'. Five-field cron (minute hour
+   * day-of-month month day-of-week) in timeZone.
+   */
+  sleepSchedule: string;
+  /**
+   * When the tenant wakes up, e.g. '0 7 * * 1-5'. Five-field cron (minute hour day-of-month
+   * month day-of-week) in timeZone.
+   */
+  wakeSchedule: string;
+  /** IANA time zone of both schedules, e.g. Europe/Berlin. Default: "UTC". */
+  timeZone?: string;
+}
+
+/**
+ * Who may use the tenant's namespace tenant-<name>, through RoleBindings the operator keeps
+ * there (and nowhere else). Removing a subject removes its access at the next reconcile.
+ */
+export interface TenantAccess {
+  /**
+   * Operate the tenant: read everything in its namespace (Secrets: only the external database
+   * Secret), read pod logs, port-forward, kubectl rollout restart of the tenant's Deployment.
+   * No other writes.
+   */
+  owners?: TenantAccessOwnersItem[];
+  /** Read-only: everything in the namespace except Secrets and pod logs. */
+  viewers?: TenantAccessViewersItem[];
+}
+
+/**
+ * An RBAC subject: a user or group as the cluster's authenticator names them, or a
+ * ServiceAccount (with its namespace).
+ */
+export interface TenantAccessViewersItem {
+  /** User, Group or ServiceAccount. */
+  kind: "User" | "Group" | "ServiceAccount";
+  /** Name of the user, group or ServiceAccount, e.g. alice@example.com. */
+  name: string;
+  /** Namespace of the ServiceAccount (only for kind ServiceAccount). */
+  namespace?: string;
+}
+
+/**
+ * An RBAC subject: a user or group as the cluster's authenticator names them, or a
+ * ServiceAccount (with its namespace).
+ */
+export interface TenantAccessOwnersItem {
+  /** User, Group or ServiceAccount. */
+  kind: "User" | "Group" | "ServiceAccount";
+  /** Name of the user, group or ServiceAccount, e.g. alice@example.com. */
+  name: string;
+  /** Namespace of the ServiceAccount (only for kind ServiceAccount). */
+  namespace?: string;
 }
 
 /** Where the tenant's data lives. */
@@ -220,6 +294,16 @@ export interface TenantStatus {
   replicas?: number;
   /** Pods of the tenant's Deployment that are ready. */
   readyReplicas?: number;
+  /** Where the hibernation schedule stands (only with spec.hibernation). */
+  hibernation?: TenantStatusHibernation;
+}
+
+/** Where the hibernation schedule stands (only with spec.hibernation). */
+export interface TenantStatusHibernation {
+  /** Asleep or Awake, as the schedule says now. */
+  state?: "Asleep" | "Awake";
+  /** When the schedule next changes the state (RFC 3339). */
+  nextTransitionTime?: string;
 }
 
 /**

@@ -9,6 +9,7 @@
 import type { V1ObjectMeta } from "@kubernetes/client-node";
 import type {
   Condition,
+  TenantAccessOwnersItem,
   TenantDatabase,
   TenantSpec,
   TenantStatus,
@@ -43,6 +44,8 @@ export type IssuerKind = NonNullable<TenantTLSIssuerRef["kind"]>;
 export type DatabaseMode = NonNullable<TenantDatabase["mode"]>;
 export type DeletionPolicy = NonNullable<TenantSpec["deletionPolicy"]>;
 export type ConditionStatus = Condition["status"];
+/** An entry of spec.access.owners or spec.access.viewers (both lists share one shape). */
+export type TenantAccessSubject = TenantAccessOwnersItem;
 
 export interface Tenant {
   apiVersion: string;

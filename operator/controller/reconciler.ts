@@ -18,6 +18,7 @@ import { Names } from "../tenant/names.js";
 import { Reasons } from "../tenant/reasons.js";
 import { renderTenant } from "../tenant/render.js";
 import { CERT_MANAGER_CRD, DNS_CRD } from "../tenant/status.js";
+import { hibernationState, msUntilTransition, type HibernationState } from "../tenant/schedule.js";
 import { AbortedError, Applier } from "./apply.js";
 import { kindKey, observedOf, type Caches } from "./caches.js";
 import { cleanUp } from "./cleanup.js";
@@ -54,6 +55,8 @@ export class Reconciler {
     private readonly ctx: Context,
     private readonly caches: Caches,
     private readonly optionalApis: OptionalApis,
+    /** The clock hibernation schedules are read with (injected by tests). */
+    private readonly now: () => Date = () => new Date(),
   ) {
     this.applier = new Applier(ctx);
   }
@@ -94,15 +97,23 @@ export class Reconciler {
 
   private async applyTenant(tenant: Tenant, signal?: AbortSignal): Promise<Action> {
     const missingCrds = this.missingCrds();
-    const { error, ...facts } = await this.applyChildren(tenant, missingCrds, signal);
+    // The schedule is read from the clock on every reconcile: a restart, or a missed timer,
+    // lands on the state the schedule says now.
+    const now = this.now();
+    const hibernation = tenant.spec.hibernation
+      ? hibernationState(tenant.spec.hibernation, now)
+      : undefined;
+    const asleep = hibernation?.valid === true && hibernation.asleep;
+    const { error, ...facts } = await this.applyChildren(tenant, missingCrds, asleep, signal);
     const observed = await observeState(this.ctx, this.caches, tenant, { ...facts, missingCrds });
-    const status = statusFor(tenant, observed);
+    observed.hibernation = hibernation;
+    const status = statusFor(tenant, observed, now);
     if (signal?.aborted) throw new AbortedError("stopped before writing status");
     if (await writeStatus(this.ctx, tenant, status)) {
       this.ctx.log.debug({ tenant: tenant.metadata.name }, "status written");
     }
     if (error) throw error;
-    return nextAction(status);
+    return withScheduleWakeUp(nextAction(status), tenant, hibernation, now);
   }
 
   /**
@@ -112,12 +123,14 @@ export class Reconciler {
   private async applyChildren(
     tenant: Tenant,
     missingCrds: string[],
+    asleep: boolean,
     signal?: AbortSignal,
   ): Promise<Omit<ObservedFacts, "missingCrds"> & { error?: TenantError }> {
     let dnsEndpointApplied: boolean | undefined;
     try {
       const all = renderTenant(tenant, this.ctx.renderConfig, {
         ingressLoadBalancer: this.ingressAddresses(tenant),
+        asleep,
       });
       const desired = all.filter((o) => this.isServed(o));
       if (tenant.spec.dns?.enabled !== false && !missingCrds.includes(DNS_CRD)) {
@@ -167,6 +180,21 @@ function nextAction(status: TenantStatus): Action {
     (c) => c.status !== "True" && UNWATCHED_WAITS.has(c.reason ?? ""),
   );
   return waiting ? { requeueAfterMs: PENDING_RECHECK_MS } : WAIT;
+}
+
+/**
+ * A tenant with a hibernation schedule in force is queued again just past its own next
+ * transition (the workqueue's delayed add): no periodic scan of every tenant, one timer each.
+ */
+function withScheduleWakeUp(
+  action: Action,
+  tenant: Tenant,
+  hibernation: HibernationState | undefined,
+  now: Date,
+): Action {
+  if (!hibernation?.valid || tenant.spec.suspend) return action;
+  const ms = msUntilTransition(hibernation.nextTransition, now);
+  return { requeueAfterMs: Math.min(ms, action.requeueAfterMs ?? ms) };
 }
 
 /** How an error becomes a retry: terminal errors wait for a spec change, the rest back off. */

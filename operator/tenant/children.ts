@@ -46,6 +46,14 @@ export const CHILD_KINDS: readonly ChildKind[] = [
     plural: "poddisruptionbudgets",
     namespaced: true,
   },
+  // spec.access (access.ts): always served, so informers start at once.
+  { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", plural: "roles", namespaced: true },
+  {
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "RoleBinding",
+    plural: "rolebindings",
+    namespaced: true,
+  },
   {
     apiVersion: "externaldns.k8s.io/v1alpha1",
     kind: "DNSEndpoint",

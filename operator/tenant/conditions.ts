@@ -7,6 +7,8 @@ export const ConditionTypes = {
   Degraded: "Degraded",
   DNSReady: "DNSReady",
   TLSReady: "TLSReady",
+  /** Only with spec.hibernation: True while the schedule keeps the tenant asleep. */
+  Hibernating: "Hibernating",
 } as const;
 
 export type ConditionType = (typeof ConditionTypes)[keyof typeof ConditionTypes];

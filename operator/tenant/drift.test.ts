@@ -156,3 +156,19 @@ describe("drift", () => {
     expect(needsApply(cm, old)).toBe(true);
   });
 });
+
+describe("kubectl rollout restart", () => {
+  it("is not drift: the restartedAt annotation on the pod template is left alone", () => {
+    const d = deployment(desired);
+    const observed = observedOf(d) as V1Deployment & KubernetesObject;
+    observed.spec!.template.metadata = {
+      ...observed.spec!.template.metadata,
+      annotations: {
+        ...observed.spec!.template.metadata?.annotations,
+        "kubectl.kubernetes.io/restartedAt": "2026-06-01T12:00:00Z",
+      },
+    };
+    expect(findDrift(d, observed)).toEqual([]);
+    expect(needsApply(d, observed)).toBe(false);
+  });
+});

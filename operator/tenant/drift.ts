@@ -46,9 +46,20 @@ function compareLists(desired: Json[], observed: Json, path: string, out: string
     return;
   }
   for (const d of desired as Record<string, Json>[]) {
-    const match = list.find((o) => isObject(o) && o[key] === d[key]);
-    if (match === undefined) out.push(`${path}[${key}=${String(d[key])}]`);
-    else compare(d, match, `${path}[${key}=${String(d[key])}]`, out);
+    const at = `${path}[${key}=${String(d[key])}]`;
+    // Several entries may share a key (RBAC subjects: User alice and ServiceAccount alice):
+    // any one that matches in full will do.
+    const candidates = list.filter((o) => isObject(o) && o[key] === d[key]);
+    if (candidates.length === 0) {
+      out.push(at);
+      continue;
+    }
+    const found = candidates.map((c) => {
+      const mismatches: string[] = [];
+      compare(d, c, at, mismatches);
+      return mismatches;
+    });
+    if (!found.some((m) => m.length === 0)) out.push(...found[0]!);
   }
 }
 

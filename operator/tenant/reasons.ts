@@ -16,6 +16,11 @@ export const Reasons = {
   EmbeddedSingleReplica: "EmbeddedSingleReplica",
   AsExpected: "AsExpected",
   Deleting: "Deleting",
+  // Hibernation (Ready while asleep; the Hibernating condition)
+  Hibernating: "Hibernating",
+  Asleep: "Asleep",
+  Awake: "Awake",
+  InvalidSchedule: "InvalidSchedule",
   // DNSReady
   DNSDisabled: "DNSDisabled",
   DNSCRDMissing: "DNSCRDMissing",

@@ -30,6 +30,11 @@ export interface RenderInputs {
    * the last fallback for DNS targets.
    */
   ingressLoadBalancer?: string[];
+  /**
+   * The hibernation schedule says the tenant is asleep now (schedule.ts, evaluated by the runtime
+   * with its clock so that render stays pure). Ignored without spec.hibernation or with suspend.
+   */
+  asleep?: boolean;
 }
 
 /** A config suitable for tests and for documentation of the defaults. */

@@ -19,6 +19,30 @@ const config = renderConfig({ defaultIssuer: { name: "letsencrypt", kind: "Clust
 /** Every variant of a Tenant worth rendering, with the kinds it should produce. */
 const VARIANTS: { name: string; tenant: Tenant; kinds: string[] }[] = [
   {
+    name: "with owners and viewers (spec.access)",
+    tenant: tenant("hooli")
+      .withAccess({
+        owners: [{ kind: "User", name: "alice" }],
+        viewers: [{ kind: "Group", name: "auditors" }],
+      })
+      .build(),
+    kinds: [
+      "Namespace",
+      "ServiceAccount",
+      "ConfigMap",
+      "PersistentVolumeClaim",
+      "NetworkPolicy",
+      "Service",
+      "Deployment",
+      "Ingress",
+      "Ingress",
+      "Role",
+      "Role",
+      "RoleBinding",
+      "RoleBinding",
+    ],
+  },
+  {
     name: "plain (embedded database, one replica)",
     tenant: tenant("acme").build(),
     kinds: [

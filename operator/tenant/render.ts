@@ -1,5 +1,6 @@
 import type { KubernetesObject } from "@kubernetes/client-node";
 import type { Tenant } from "../api/types.js";
+import { renderAccess } from "./access.js";
 import { renderBrandingConfigMap } from "./configmap.js";
 import { renderDeployment } from "./deployment.js";
 import { renderDnsEndpoint } from "./dns.js";
@@ -38,7 +39,7 @@ export function renderTenant(
   if (!tenant.metadata.name || !tenant.metadata.uid) {
     throw new InvalidSpecError("a Tenant needs metadata.name and metadata.uid to own its children");
   }
-  const t = resolveTenant(tenant, config);
+  const t = resolveTenant(tenant, config, { asleep: observed.asleep });
   const objects: (KubernetesObject | undefined)[] = [
     renderNamespace(t),
     renderServiceAccount(t),
@@ -53,6 +54,7 @@ export function renderTenant(
     renderPdb(t),
     ...renderIngresses(t),
     renderDnsEndpoint(t, config, observed),
+    ...renderAccess(t),
   ];
   return objects.filter((o): o is KubernetesObject => o !== undefined).map(withAppliedHash);
 }

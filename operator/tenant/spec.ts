@@ -2,7 +2,13 @@
  * The Tenant spec with every default applied, in one place. The defaults equal the CRD's (a test
  * checks it), so a Tenant that never went through the API server renders the same as one that did.
  */
-import type { DeletionPolicy, IssuerKind, ServiceName, Tenant } from "../api/types.js";
+import type {
+  DeletionPolicy,
+  IssuerKind,
+  ServiceName,
+  Tenant,
+  TenantAccessSubject,
+} from "../api/types.js";
 import { namespaceFor } from "./children.js";
 import { grpcHostFor } from "./names.js";
 import type { RenderConfig } from "./render-config.js";
@@ -65,6 +71,10 @@ export interface ResolvedTenant {
   };
   suspend: boolean;
   deletionPolicy: DeletionPolicy;
+  /** spec.access (empty lists when unset). */
+  access: { owners: TenantAccessSubject[]; viewers: TenantAccessSubject[] };
+  /** The hibernation schedule says asleep now (and spec.suspend is not set): 0 replicas, no HPA. */
+  asleep: boolean;
 }
 
 /**
@@ -170,12 +180,31 @@ function resolveDns(tenant: Tenant): ResolvedTenant["dns"] {
   };
 }
 
-/** Applies defaults from the CRD and the operator config. Pure. */
-export function resolveTenant(tenant: Tenant, config: RenderConfig): ResolvedTenant {
+/** The schedule's verdict counts only with a schedule, and never over spec.suspend. */
+function isAsleep(tenant: Tenant, suspend: boolean, verdict: boolean | undefined): boolean {
+  return !suspend && tenant.spec.hibernation !== undefined && verdict === true;
+}
+
+function resolveAccess(tenant: Tenant): ResolvedTenant["access"] {
+  const access = tenant.spec.access;
+  return { owners: access?.owners ?? [], viewers: access?.viewers ?? [] };
+}
+
+/**
+ * Applies defaults from the CRD and the operator config. Pure. `asleep` is the hibernation
+ * schedule's verdict for now (computed by the runtime from its clock, see schedule.ts); a
+ * sleeping tenant scales to zero exactly like a suspended one.
+ */
+export function resolveTenant(
+  tenant: Tenant,
+  config: RenderConfig,
+  hibernation: { asleep?: boolean } = {},
+): ResolvedTenant {
   const spec = tenant.spec;
   const name = tenant.metadata.name ?? "";
   const embedded = (spec.database?.mode ?? SPEC_DEFAULTS.databaseMode) === "embedded";
   const suspend = spec.suspend ?? SPEC_DEFAULTS.suspend;
+  const asleep = isAsleep(tenant, suspend, hibernation.asleep);
   return {
     name,
     uid: tenant.metadata.uid ?? "",
@@ -185,7 +214,7 @@ export function resolveTenant(tenant: Tenant, config: RenderConfig): ResolvedTen
     grpcHost: grpcHostFor(spec.host),
     image: spec.image ?? config.defaultImage,
     services: spec.services ?? SPEC_DEFAULTS.services,
-    ...resolveReplicas(tenant, embedded, suspend),
+    ...resolveReplicas(tenant, embedded, suspend || asleep),
     embedded,
     database: resolveDatabase(tenant, embedded, config),
     branding: { displayName: spec.displayName, ...spec.branding },
@@ -196,5 +225,7 @@ export function resolveTenant(tenant: Tenant, config: RenderConfig): ResolvedTen
     resources: resolveResources(tenant),
     suspend,
     deletionPolicy: spec.deletionPolicy ?? SPEC_DEFAULTS.deletionPolicy,
+    access: resolveAccess(tenant),
+    asleep,
   };
 }

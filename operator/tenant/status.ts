@@ -13,6 +13,8 @@ import { canonicalJson } from "./hash.js";
 import { ConditionTypes, mergeConditions, type ConditionVerdict } from "./conditions.js";
 import { Reasons, type Reason } from "./reasons.js";
 import { dnsVerdict, tlsVerdict } from "./status-integrations.js";
+import { asleepMessage, hibernatingVerdict, hibernationStatus } from "./status-hibernation.js";
+import type { HibernationState } from "./schedule.js";
 import { namespaceFor } from "./children.js";
 import { grpcHostFor } from "./names.js";
 
@@ -42,6 +44,8 @@ export interface ObservedState {
    * because no DNS target is known yet (undefined: unknown).
    */
   dnsEndpointApplied?: boolean;
+  /** The hibernation schedule's verdict for now (undefined: no spec.hibernation). */
+  hibernation?: HibernationState;
 }
 
 export { CERT_MANAGER_CRD, DNS_CRD } from "./status-integrations.js";
@@ -111,6 +115,26 @@ const suspended: Check = (tenant) =>
           status: "True",
           reason: Reasons.Suspended,
           message: "suspended: scaled to zero pods",
+        },
+        progressing: NOT_PROGRESSING,
+        degraded: NOT_DEGRADED,
+      }
+    : undefined;
+
+/** A schedule the cron library refuses: Degraded until the spec changes (the tenant stays awake). */
+const invalidSchedule: Check = (tenant, o) =>
+  tenant.spec.hibernation && !tenant.spec.suspend && o.hibernation && !o.hibernation.valid
+    ? failed(Reasons.InvalidSchedule, o.hibernation.message)
+    : undefined;
+
+/** Asleep on schedule: Ready, like suspended (see status-hibernation.ts for why). */
+const hibernating: Check = (tenant, o) =>
+  tenant.spec.hibernation && o.hibernation?.valid && o.hibernation.asleep
+    ? {
+        ready: {
+          status: "True",
+          reason: Reasons.Hibernating,
+          message: asleepMessage(o.hibernation),
         },
         progressing: NOT_PROGRESSING,
         degraded: NOT_DEGRADED,
@@ -192,8 +216,10 @@ const CHECKS: readonly Check[] = [
   deleting,
   applyFailed,
   databaseSecret,
+  invalidSchedule,
   notApplied,
   suspended,
+  hibernating,
   rollout,
 ];
 
@@ -211,14 +237,21 @@ function decide(tenant: Tenant, observed: ObservedState): Verdicts {
  */
 export function computeStatus(tenant: Tenant, observed: ObservedState, now: Date): TenantStatus {
   const v = decide(tenant, observed);
+  const hibernatingCondition = hibernatingVerdict(tenant, observed.hibernation);
   const conditions = mergeConditions(
-    tenant.status?.conditions,
+    // Without a schedule the Hibernating condition goes, rather than linger as someone else's.
+    tenant.status?.conditions?.filter(
+      (c) => hibernatingCondition || c.type !== ConditionTypes.Hibernating,
+    ),
     [
       [ConditionTypes.Ready, v.ready],
       [ConditionTypes.Progressing, v.progressing],
       [ConditionTypes.Degraded, v.degraded],
       [ConditionTypes.DNSReady, dnsVerdict(tenant, observed)],
       [ConditionTypes.TLSReady, tlsVerdict(tenant, observed)],
+      ...(hibernatingCondition
+        ? [[ConditionTypes.Hibernating, hibernatingCondition] as const]
+        : []),
     ],
     observed.generation,
     now,
@@ -233,6 +266,7 @@ export function computeStatus(tenant: Tenant, observed: ObservedState, now: Date
     namespace: namespaceFor(tenant.metadata.name ?? ""),
     replicas: observed.deployment?.status?.replicas ?? 0,
     readyReplicas: observed.deployment?.status?.readyReplicas ?? 0,
+    hibernation: hibernationStatus(tenant, observed.hibernation),
   };
 }
 

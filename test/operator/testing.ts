@@ -193,7 +193,7 @@ export const CHILD_KINDS =
   "serviceaccounts,configmaps,persistentvolumeclaims,resourcequotas,limitranges,services," +
   "deployments.apps,ingresses.networking.k8s.io,networkpolicies.networking.k8s.io," +
   "horizontalpodautoscalers.autoscaling,poddisruptionbudgets.policy," +
-  "dnsendpoints.externaldns.k8s.io";
+  "dnsendpoints.externaldns.k8s.io,roles.rbac.authorization.k8s.io,rolebindings.rbac.authorization.k8s.io";
 
 /** `Kind/name -> {uid, resourceVersion}` of the operator's children of several tenants at once. */
 export async function childVersions(

@@ -81,6 +81,12 @@ export class TenantBuilder {
   withStorage(size: string, storageClassName?: string): this {
     return this.spec({ database: { mode: "embedded", storage: { size, storageClassName } } });
   }
+  withAccess(access: TenantSpec["access"]): this {
+    return this.spec({ access });
+  }
+  withHibernation(hibernation: TenantSpec["hibernation"]): this {
+    return this.spec({ hibernation });
+  }
   suspended(): this {
     return this.spec({ suspend: true });
   }
