@@ -15,6 +15,7 @@ import {
   KUBERNETES_SERVICE_IP,
   KWOK_NODE_ANNOTATION,
   commandFor,
+  podReachableAddress,
   type ComponentName,
   type Ports,
 } from "./components.js";
@@ -200,7 +201,12 @@ async function bringUp(
 
 function launch(state: ClusterState, name: ComponentName): Watched {
   const f = clusterFiles(state.dir);
-  const cmd = commandFor(name, { dir: state.dir, binDir: state.binDir, ports: state.ports });
+  const cmd = commandFor(name, {
+    dir: state.dir,
+    binDir: state.binDir,
+    ports: state.ports,
+    advertiseAddress: podReachableAddress(),
+  });
   const logFile = path.join(f.logsDir, `${name}.log`);
   const env = cmd.env ? { ...process.env, ...cmd.env } : process.env;
   const pid = spawnDaemon(cmd.command, cmd.args, logFile, env);
