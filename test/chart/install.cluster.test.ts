@@ -94,7 +94,7 @@ describe.skipIf(!hasRealNode)("the chart installed with helm on the real node", 
   });
 
   it("runs the operator as 2 Ready pods of the built image, under the chart's ServiceAccount", async () => {
-    expect(nodeImages(harnessCluster().dir!)).toContain(built.image);
+    expect(nodeImages(harnessCluster().dir)).toContain(built.image);
     let pods: V1Pod[] = [];
     await waitUntil(
       "2 Ready operator pods",
