@@ -22,6 +22,10 @@ ensure_debian_packages() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
+# The local cluster's real node (test/cluster/node.ts): containerd + runc run the pods, the CNI
+# plugins (bridge, host-local, loopback, portmap) wire them, iptables for kube-proxy and CNI.
+NODE_PACKAGES="containerd runc containernetworking-plugins iptables conntrack"
+
 # ensure_npm_deps: `npm ci` when node_modules is missing or older than the lockfile.
 ensure_npm_deps() {
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
