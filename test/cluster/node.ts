@@ -21,6 +21,7 @@ import {
   type KubeletInputs,
   type NodeFiles,
 } from "./node-config.js";
+import { ensureImage } from "./image.js";
 import { describeLeftovers, forceCleanup, leftovers } from "./node-cleanup.js";
 import { acquireNodeLock, releaseNodeLock } from "./node-lock.js";
 import { buildPauseImage } from "./pause-image.js";
@@ -77,6 +78,25 @@ export function ctr(dir: string, args: string[]): string {
  */
 export function importImage(dir: string, archive: string): void {
   ctr(dir, ["images", "import", "--no-unpack=false", archive]);
+}
+
+/**
+ * The name the operator gives tenant pods when neither the Tenant nor `--default-image` names
+ * an image (operator/config.ts): the built image is tagged with it too, as `kind load` users
+ * do, so a default operator's tenants run the image built from our Dockerfile.
+ */
+export const OPERATOR_DEFAULT_IMAGE = "docker.io/library/tenant-service:latest";
+
+/**
+ * Builds the image from our Dockerfile when its inputs changed (scripts/build-image.sh via
+ * image.ts, cached) and imports it into the node's containerd under its own name and the
+ * operator's default one. Returns its own name.
+ */
+export async function importTenantImage(dir: string, log: (line: string) => void): Promise<string> {
+  const built = await ensureImage({ log: (line) => log(`[image] ${line}`) });
+  importImage(dir, built.archive);
+  ctr(dir, ["images", "tag", "--force", built.image, OPERATOR_DEFAULT_IMAGE]);
+  return built.image;
 }
 
 /** The names of the images the node's containerd holds. */
@@ -154,6 +174,8 @@ export async function startRealNode(
   const pause = buildPauseImage(path.join(state.binDir, "pause"), PAUSE_IMAGE, f.imagesDir);
   importImage(state.dir, pause);
   log(`[node] containerd up, pause image ${PAUSE_IMAGE} imported`);
+  const image = await importTenantImage(state.dir, log);
+  log(`[node] image ${image} (also ${OPERATOR_DEFAULT_IMAGE}) imported`);
 
   const kubeletProc = launchNode(
     state,
