@@ -33,6 +33,13 @@ buildah_cmd() {
 command -v buildah >/dev/null || { log "buildah is required (apt-get install buildah)"; exit 1; }
 [ "$(id -u)" -eq 0 ] || { log "must run as root (buildah's chroot isolation and vfs storage)"; exit 1; }
 mkdir -p "$IMAGE_CACHE/archives" "$IMAGE_CACHE/npm"
+# One build at a time per cache (a test run's node and a test file may ask at once): the
+# second waits, then finds the first one's archive.
+exec 9>"$IMAGE_CACHE/.build.lock"
+if ! flock -n 9; then
+  log "waiting for another build of the image to finish"
+  flock 9
+fi
 
 # shellcheck source=scripts/image/node-base.sh
 source "$repo/scripts/image/node-base.sh"
