@@ -278,7 +278,7 @@ async function stopProcesses(state: ClusterState): Promise<void> {
     api && isAlive(api.pid) ? loadKubeConfig(clusterFiles(state.dir).kubeconfig) : undefined;
   const node = await stopRealNode(state, kc).then(
     () => undefined,
-    (err: unknown) => err,
+    (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
   );
   for (const name of [...COMPONENTS].reverse()) {
     const c = state.components[name];

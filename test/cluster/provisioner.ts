@@ -65,7 +65,7 @@ export function volumeFor(
       capacity: { storage: claim.spec?.resources?.requests?.storage ?? "1Gi" },
       accessModes: claim.spec?.accessModes ?? ["ReadWriteOnce"],
       storageClassName: claim.spec?.storageClassName ?? DEFAULT_STORAGE_CLASS,
-      persistentVolumeReclaimPolicy: reclaimPolicy as "Delete" | "Retain",
+      persistentVolumeReclaimPolicy: reclaimPolicy,
       volumeMode: "Filesystem",
       local: { path: dir },
       nodeAffinity: {
@@ -108,32 +108,63 @@ export async function provisionOnce(kc: KubeConfig, opts: ProvisionerOptions): P
   const byName = new Map(classes.map((c) => [c.metadata!.name!, c]));
   for (const claim of (await core.listPersistentVolumeClaimForAllNamespaces()).items) {
     const cls = byName.get(claim.spec?.storageClassName ?? "");
-    if (!cls || claim.status?.phase !== "Pending" || claim.spec?.volumeName) continue;
-    const selected = claim.metadata?.annotations?.[SELECTED_NODE];
-    if (cls.volumeBindingMode === "WaitForFirstConsumer" && selected !== opts.node) continue;
-    const dir = volumeDir(opts.root, claim);
-    // Pods run as non-root users: the kubelet gives a `local` volume the pod's fsGroup.
-    fs.mkdirSync(dir, { recursive: true, mode: 0o770 });
-    try {
-      await core.createPersistentVolume({
-        body: volumeFor(claim, dir, opts.node, cls.reclaimPolicy ?? "Delete"),
-      });
-      opts.log(`provisioned ${dir} for ${claim.metadata!.namespace}/${claim.metadata!.name}`);
-    } catch (err) {
-      if (!isStatus(err, 409)) throw err;
-    }
+    if (cls && wantsVolume(claim, cls, opts.node)) await provision(core, claim, cls, opts);
   }
   for (const pv of (await core.listPersistentVolume()).items) {
-    if (pv.metadata?.annotations?.[PROVISIONED_BY] !== PROVISIONER_NAME) continue;
-    if (pv.status?.phase !== "Released" || pv.spec?.persistentVolumeReclaimPolicy !== "Delete")
-      continue;
-    const dir = pv.spec.local?.path;
-    if (dir?.startsWith(opts.root + path.sep)) fs.rmSync(dir, { recursive: true, force: true });
-    await core.deletePersistentVolume({ name: pv.metadata.name! }).catch((err: unknown) => {
-      if (!isStatus(err, 404)) throw err;
-    });
-    opts.log(`deleted ${dir} (volume ${pv.metadata.name} released, reclaimPolicy Delete)`);
+    if (isReleasedForDeletion(pv)) await deleteVolume(core, pv, opts);
   }
+}
+
+/** Pure: a Pending claim of our class, on our node once the scheduler has picked one. */
+export function wantsVolume(
+  claim: V1PersistentVolumeClaim,
+  cls: V1StorageClass,
+  node: string,
+): boolean {
+  if (claim.status?.phase !== "Pending" || claim.spec?.volumeName) return false;
+  if (cls.volumeBindingMode !== "WaitForFirstConsumer") return true;
+  return claim.metadata?.annotations?.[SELECTED_NODE] === node;
+}
+
+/** Pure: one of our volumes whose claim is gone, under reclaimPolicy Delete. */
+export function isReleasedForDeletion(pv: V1PersistentVolume): boolean {
+  return (
+    pv.metadata?.annotations?.[PROVISIONED_BY] === PROVISIONER_NAME &&
+    pv.status?.phase === "Released" &&
+    pv.spec?.persistentVolumeReclaimPolicy === "Delete"
+  );
+}
+
+async function provision(
+  core: CoreV1Api,
+  claim: V1PersistentVolumeClaim,
+  cls: V1StorageClass,
+  opts: ProvisionerOptions,
+): Promise<void> {
+  const dir = volumeDir(opts.root, claim);
+  // Pods run as non-root users: the kubelet gives a `local` volume the pod's fsGroup.
+  fs.mkdirSync(dir, { recursive: true, mode: 0o770 });
+  try {
+    await core.createPersistentVolume({
+      body: volumeFor(claim, dir, opts.node, cls.reclaimPolicy ?? "Delete"),
+    });
+    opts.log(`provisioned ${dir} for ${claim.metadata!.namespace}/${claim.metadata!.name}`);
+  } catch (err) {
+    if (!isStatus(err, 409)) throw err;
+  }
+}
+
+async function deleteVolume(
+  core: CoreV1Api,
+  pv: V1PersistentVolume,
+  opts: ProvisionerOptions,
+): Promise<void> {
+  const dir = pv.spec?.local?.path;
+  if (dir?.startsWith(opts.root + path.sep)) fs.rmSync(dir, { recursive: true, force: true });
+  await core.deletePersistentVolume({ name: pv.metadata!.name! }).catch((err: unknown) => {
+    if (!isStatus(err, 404)) throw err;
+  });
+  opts.log(`deleted ${dir} (volume ${pv.metadata!.name} released, reclaimPolicy Delete)`);
 }
 
 /** Creates the default StorageClass, then provisions every second until the process ends. */
