@@ -5,6 +5,12 @@ export default defineConfig({
   test: {
     passWithNoTests: true,
     include: ["{operator,service,test,bench}/**/*.test.ts"],
-    exclude: ["**/*.int.test.ts", "**/*.cluster.test.ts", "node_modules/**", "dist/**"],
+    exclude: [
+      "**/*.int.test.ts",
+      "**/*.cluster.test.ts",
+      "**/*.node.test.ts",
+      "node_modules/**",
+      "dist/**",
+    ],
   },
 });

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/ensure.sh
 
-step "Debian packages" ensure_debian_packages postgresql chromium ca-certificates
+step "Debian packages" ensure_debian_packages postgresql chromium ca-certificates buildah debootstrap $NODE_PACKAGES
 step "Node.js $NODE_VERSION (cached)" ensure_node
 step "npm packages" ensure_npm_deps
 step "build" npm run build
@@ -14,11 +14,12 @@ step "typecheck" npm run typecheck
 step "lint" npm run lint
 step "local control plane binaries (cached)" npm run cluster:build
 step "Helm CLI for the chart tests (cached)" bash scripts/ensure-helm.sh
+step "image from the Dockerfile (buildah; cached, the first build takes several minutes)" bash scripts/build-image.sh
 
 mkdir -p .local/test-results
 rm -f .local/test-results/*.json
 status=0
-for suite in unit integration cluster; do
+for suite in unit integration cluster node; do
   step "tests: $suite" npx vitest run --config "vitest.$suite.config.ts" \
     --reporter=default --reporter=json --outputFile.json=".local/test-results/$suite.json" || status=1
 done

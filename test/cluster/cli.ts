@@ -53,7 +53,8 @@ program
   .description("start a cluster in the background (reuses a healthy one in the same directory)")
   .option("--dir <dir>", "state directory", DEFAULT_DIR)
   .option("--nodes <n>", "number of kwok nodes", "3")
-  .action(async (opts: { dir: string; nodes: string }) => {
+  .option("--no-real-node", "only kwok nodes (the real node runs once per machine)")
+  .action(async (opts: { dir: string; nodes: string; realNode: boolean }) => {
     const dir = path.resolve(opts.dir);
     const nodes = Number(opts.nodes);
     if (!Number.isInteger(nodes) || nodes < 1 || nodes > 100) {
@@ -71,7 +72,7 @@ program
           () => process.exit(130),
         );
       });
-      await startCluster({ dir, nodes, log });
+      await startCluster({ dir, nodes, realNode: opts.realNode, log });
       log(`[cluster] started in ${((Date.now() - started) / 1000).toFixed(1)}s`);
     }
     printUsage(dir);

@@ -1,5 +1,6 @@
 // The command lines of the control-plane components, as pure functions of the cluster's
 // layout (paths and ports): no I/O here, so what runs is easy to read in one place.
+import os from "node:os";
 import path from "node:path";
 import { pkiPaths } from "./pki.js";
 
@@ -27,6 +28,8 @@ export interface Layout {
   dir: string;
   binDir: string;
   ports: Ports;
+  /** Where pods reach the API server (podReachableAddress()); none: loopback only. */
+  advertiseAddress?: string;
 }
 
 /** Addresses of the cluster network: only used inside the API server, never bound. */
@@ -83,6 +86,33 @@ export interface Command {
   env?: Record<string, string>;
 }
 
+/**
+ * The address pods reach the API server at, through the `kubernetes` Service that kube-proxy
+ * translates to it (in-cluster clients such as the operator installed by the chart): the
+ * host's first non-loopback IPv4. Undefined on a machine without one.
+ */
+export function podReachableAddress(): string | undefined {
+  for (const addrs of Object.values(os.networkInterfaces()))
+    for (const a of addrs ?? []) if (a.family === "IPv4" && !a.internal) return a.address;
+  return undefined;
+}
+
+/**
+ * With an address pods can reach, the API server listens on every interface (clients still
+ * need a certificate of the cluster's CA) and publishes that address as the `kubernetes`
+ * Service's endpoint; without one it stays on loopback and the Service has no endpoints
+ * (Endpoints may not hold a loopback address).
+ */
+export function apiServerAddressFlags(address: string | undefined): string[] {
+  if (!address)
+    return [
+      "--bind-address=127.0.0.1",
+      "--advertise-address=127.0.0.1",
+      "--endpoint-reconciler-type=none",
+    ];
+  return ["--bind-address=0.0.0.0", `--advertise-address=${address}`];
+}
+
 export function commandFor(name: ComponentName, layout: Layout): Command {
   const f = clusterFiles(layout.dir);
   const pki = pkiPaths(f.pkiDir);
@@ -118,10 +148,7 @@ export function commandFor(name: ComponentName, layout: Layout): Command {
         command: bin,
         args: [
           `--etcd-servers=http://127.0.0.1:${ports.etcdClient}`,
-          "--bind-address=127.0.0.1",
-          "--advertise-address=127.0.0.1",
-          // Endpoints may not hold a loopback address: keep the kubernetes Service without them.
-          "--endpoint-reconciler-type=none",
+          ...apiServerAddressFlags(layout.advertiseAddress),
           `--secure-port=${ports.apiserver}`,
           `--tls-cert-file=${pki.servingCert}`,
           `--tls-private-key-file=${pki.servingKey}`,
@@ -137,6 +164,10 @@ export function commandFor(name: ComponentName, layout: Layout): Command {
           `--service-account-signing-key-file=${pki.saKey}`,
           "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
           `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
+          // To the real node's kubelet (logs, exec): its webhook authn takes the admin cert.
+          `--kubelet-client-certificate=${pki.adminCert}`,
+          `--kubelet-client-key=${pki.adminKey}`,
+          "--kubelet-preferred-address-types=InternalIP",
           "--authorization-mode=Node,RBAC",
           "--allow-privileged=true",
           `--audit-policy-file=${f.auditPolicy}`,

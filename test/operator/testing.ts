@@ -233,7 +233,11 @@ export interface OperatorEnv {
  * records and the cert-manager annotation are rendered), and afterwards deletes the file's
  * Tenants (letting the operator run its finalizer) and stops both.
  */
-export function useOperatorEnv(suite: string, extraArgs: string[] = []): OperatorEnv {
+export function useOperatorEnv(
+  suite: string,
+  extraArgs: string[] = [],
+  opts: { realNode?: boolean } = {},
+): OperatorEnv {
   const value = uniqueName(`ops-${suite}`);
   const tracked = new Set<string>();
   let binder: VolumeBinder | undefined;
@@ -249,6 +253,7 @@ export function useOperatorEnv(suite: string, extraArgs: string[] = []): Operato
       kubeconfigPath: testCluster().kubeconfigPath,
       tenantSelector: `${TEST_LABEL}=${value}`,
       args,
+      ...(opts.realNode ? { realNode: true } : {}),
     });
   const env: OperatorEnv = {
     labels: { [TEST_LABEL]: value },

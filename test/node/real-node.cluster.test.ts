@@ -1,0 +1,279 @@
+// The real node (test/cluster/node.ts) runs tenants: a Tenant with the default spec, reconciled
+// by an operator with the default placement, gets a pod from the image built from our
+// Dockerfile, with exactly what the operator renders, Running and Ready on the kubelet of the
+// real node; it answers from the host at its pod IP and through its Service's ClusterIP
+// (kube-proxy); its data volume comes from our provisioner and outlives the pod and the
+// operator, and goes or stays as the Tenant's deletionPolicy says.
+import fs from "node:fs";
+import * as grpc from "@grpc/grpc-js";
+import * as protoLoader from "@grpc/proto-loader";
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, type V1Pod } from "@kubernetes/client-node";
+import { beforeAll, describe, expect, it } from "vitest";
+import { LOADER_OPTIONS, PROTO_DIR } from "../../service/server/protos.js";
+import { REAL_NODE_NAME } from "../cluster/node-config.js";
+import { nodeFiles } from "../cluster/node-config.js";
+import { PROVISIONER_NAME } from "../cluster/provisioner.js";
+import { isNodeReady } from "../cluster/readiness.js";
+import { harnessCluster, testKubeConfig, waitUntil } from "../cluster/testing.js";
+import { rpcClient } from "../postgres/grpc-clients.js";
+import {
+  applyManifest,
+  getTenant,
+  isReady,
+  minimalTenant,
+  tenantNamespace,
+  useOperatorEnv,
+  waitForTenant,
+} from "../operator/testing.js";
+
+const env = useOperatorEnv("real-node", [], { realNode: true });
+const kc = testKubeConfig();
+const core = kc.makeApiClient(CoreV1Api);
+const apps = kc.makeApiClient(AppsV1Api);
+
+beforeAll(() => {
+  if (!harnessCluster().hasRealNode) {
+    throw new Error(
+      "this run's cluster has no real node (another cluster on this machine runs it, or " +
+        "TENANT_OPERATOR_REAL_NODE=0): see the global setup's log",
+    );
+  }
+});
+
+async function tenantPods(name: string): Promise<V1Pod[]> {
+  const list = await core.listNamespacedPod({ namespace: tenantNamespace(name) });
+  return list.items.filter((p) => !p.metadata?.deletionTimestamp);
+}
+
+/** The single Running and Ready pod of a tenant, once there is one. */
+async function readyPod(name: string, timeoutMs = 120_000): Promise<V1Pod> {
+  let pod: V1Pod | undefined;
+  await waitUntil(
+    `a Ready pod of ${name}`,
+    async () => {
+      const pods = await tenantPods(name);
+      pod = pods.find(
+        (p) =>
+          p.status?.phase === "Running" &&
+          (p.status.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True"),
+      );
+      return pods.length === 1 && pod !== undefined;
+    },
+    timeoutMs,
+  );
+  return pod!;
+}
+
+async function get(url: string): Promise<string> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  return `${res.status} ${await res.text()}`;
+}
+
+async function serviceAddress(name: string): Promise<{ ip: string; http: number; grpc: number }> {
+  const list = await core.listNamespacedService({ namespace: tenantNamespace(name) });
+  const svc = list.items[0]!;
+  const port = (n: string): number => svc.spec!.ports!.find((p) => p.name === n)!.port;
+  return { ip: svc.spec!.clusterIP!, http: port("http"), grpc: port("grpc") };
+}
+
+function calcAdd(address: string, a: number, b: number): Promise<{ sum: string }> {
+  const def = protoLoader.loadSync("calc.proto", { ...LOADER_OPTIONS, includeDirs: [PROTO_DIR] });
+  const Calc = (grpc.loadPackageDefinition(def).calc as grpc.GrpcObject)
+    .Calc as grpc.ServiceClientConstructor;
+  const client = new Calc(address, grpc.credentials.createInsecure());
+  return new Promise((resolve, reject) => {
+    client.Add!({ a, b }, { deadline: Date.now() + 10_000 }, (err: unknown, res: unknown) => {
+      client.close();
+      if (err) reject(err as Error);
+      else resolve(res as { sum: string });
+    });
+  });
+}
+
+/** Memory figures of a pod's container from its v1 memory cgroup (cgroupfs driver). */
+function containerMemory(pod: V1Pod): { usage: number; maxUsage: number; oomKills: number } {
+  const id = pod.status!.containerStatuses![0]!.containerID!.replace(/^containerd:\/\//, "");
+  const qos = pod.status!.qosClass!.toLowerCase();
+  const podDir = `pod${pod.metadata!.uid}`;
+  const base = "/sys/fs/cgroup/memory/kubepods";
+  const dir = [`${base}/${podDir}/${id}`, `${base}/${qos}/${podDir}/${id}`].find((d) =>
+    fs.existsSync(d),
+  );
+  if (!dir) throw new Error(`no memory cgroup for container ${id} under ${base}`);
+  const read = (f: string): string => fs.readFileSync(`${dir}/${f}`, "utf8");
+  const oom = /^oom_kill (\d+)$/m.exec(read("memory.oom_control"));
+  return {
+    usage: Number(read("memory.usage_in_bytes")),
+    maxUsage: Number(read("memory.max_usage_in_bytes")),
+    oomKills: oom ? Number(oom[1]) : 0,
+  };
+}
+
+describe("the real node", () => {
+  it("is a Ready node of the cluster running containerd, beside the tainted kwok nodes", async () => {
+    const nodes = (await core.listNode()).items;
+    const real = nodes.find((n) => n.metadata?.name === REAL_NODE_NAME);
+    expect(real && isNodeReady(real)).toBe(true);
+    expect(real!.status!.nodeInfo!.containerRuntimeVersion).toMatch(/^containerd:\/\/1\./);
+    expect(real!.status!.nodeInfo!.kubeletVersion).toMatch(/^v1\.\d+\.\d+$/);
+    expect(real!.spec?.taints ?? []).toEqual([]);
+    const kwok = nodes.filter((n) => n.metadata?.labels?.type === "kwok");
+    expect(kwok.length).toBeGreaterThan(0);
+    for (const n of kwok) expect(n.spec?.taints?.map((t) => t.key)).toContain("kwok.x-k8s.io/node");
+  });
+});
+
+describe("a default Tenant on the real node", () => {
+  const tenant = minimalTenant("real", {});
+  const name = tenant.metadata.name!;
+  let pod: V1Pod;
+
+  beforeAll(async () => {
+    tenant.metadata.labels = env.labels;
+    env.track(name);
+    await applyManifest(tenant);
+    await waitForTenant(name, isReady, "Ready", 180_000);
+    pod = await readyPod(name);
+  }, 300_000);
+
+  it("runs its pod on the real node with exactly the container the operator renders", async () => {
+    expect(pod.spec?.nodeName).toBe(REAL_NODE_NAME);
+    const deployment = (await apps.listNamespacedDeployment({ namespace: tenantNamespace(name) }))
+      .items[0]!;
+    const rendered = deployment.spec!.template.spec!.containers[0]!;
+    const running = pod.spec!.containers[0]!;
+    expect(running.image).toBe(rendered.image);
+    expect(running.securityContext).toEqual(rendered.securityContext);
+    expect(running.securityContext?.readOnlyRootFilesystem).toBe(true);
+    expect(running.resources).toEqual(rendered.resources);
+    expect(running.livenessProbe).toEqual(rendered.livenessProbe);
+    expect(running.readinessProbe).toEqual(rendered.readinessProbe);
+    // The Deployment's Available condition is the real kubelet's report, not kwok's.
+    const available = deployment.status?.conditions?.find((c) => c.type === "Available");
+    expect(available?.status).toBe("True");
+    expect(pod.status?.containerStatuses?.[0]?.ready).toBe(true);
+    expect(pod.status?.containerStatuses?.[0]?.imageID).toMatch(/^(docker\.io\/library\/)?tenant-/);
+  });
+
+  it("answers fibonacci(10) from the host at its pod IP and through its Service's ClusterIP, and calc.Calc/Add through the Service", async () => {
+    expect(pod.status?.podIP).toMatch(/^10\.89\.0\./);
+    const svc = await serviceAddress(name);
+    expect(await get(`http://${pod.status!.podIP}:${svc.http}/fibonacci/10/`)).toBe(
+      '200 {"response":"55"}',
+    );
+    expect(await get(`http://${svc.ip}:${svc.http}/fibonacci/10/`)).toBe('200 {"response":"55"}');
+    expect(await calcAdd(`${svc.ip}:${svc.grpc}`, 20, 22)).toEqual({ sum: "42" });
+  });
+
+  it("keeps its users and counter when its pod is deleted and replaced, and when the operator restarts", async () => {
+    const svc = await serviceAddress(name);
+    const users = rpcClient(`${svc.ip}:${svc.grpc}`, "user.proto");
+    const email = `${name}@example.com`;
+    await users.call("Create", { name: "Ada", email, age: 36 });
+    const before = Number((await get(`http://${svc.ip}:${svc.http}/getCounter`)).split(" ")[1]);
+    users.close();
+
+    await core.deleteNamespacedPod({ name: pod.metadata!.name!, namespace: tenantNamespace(name) });
+    const replaced = await readyPod(name);
+    expect(replaced.metadata!.name).not.toBe(pod.metadata!.name);
+    expect(replaced.spec?.nodeName).toBe(REAL_NODE_NAME);
+    await env.restart();
+    await waitForTenant(name, isReady, "Ready after the operator restart");
+
+    const again = rpcClient(`${svc.ip}:${svc.grpc}`, "user.proto");
+    await waitUntil("the Service to answer from the new pod", async () => {
+      await again.call("GetByEmail", { email });
+      return true;
+    });
+    const found = await again.call("GetByEmail", { email });
+    again.close();
+    expect(JSON.stringify(found)).toContain("Ada");
+    const after = Number((await get(`http://${svc.ip}:${svc.http}/getCounter`)).split(" ")[1]);
+    expect(after).toBeGreaterThan(before);
+    pod = replaced;
+  }, 300_000);
+
+  it("stores its data in a directory of the real node made by our provisioner", async () => {
+    const claims = await core.listNamespacedPersistentVolumeClaim({
+      namespace: tenantNamespace(name),
+    });
+    const claim = claims.items[0]!;
+    expect(claim.status?.phase).toBe("Bound");
+    const pv = await core.readPersistentVolume({ name: claim.spec!.volumeName! });
+    expect(pv.metadata?.annotations?.["pv.kubernetes.io/provisioned-by"]).toBe(PROVISIONER_NAME);
+    const dir = pv.spec!.local!.path;
+    expect(dir.startsWith(nodeFiles(harnessCluster().dir).volumesDir)).toBe(true);
+    expect(fs.readdirSync(dir).length).toBeGreaterThan(0);
+  });
+
+  it("stays Running with no restart through a steady minute, inside its memory limit, never OOM-killed", async () => {
+    await new Promise((r) => setTimeout(r, 60_000));
+    const [now] = await tenantPods(name);
+    expect(now!.metadata!.uid).toBe(pod.metadata!.uid);
+    const status = now!.status!.containerStatuses![0]!;
+    expect(status.restartCount).toBe(0);
+    expect(status.lastState?.terminated?.reason).toBeUndefined();
+    const memory = containerMemory(now!);
+    const limit = now!.spec!.containers[0]!.resources?.limits?.memory;
+    expect(memory.oomKills).toBe(0);
+    expect(memory.usage).toBeGreaterThan(0);
+    expect(memory.maxUsage).toBeGreaterThanOrEqual(memory.usage);
+    console.log(
+      `[real-node] ${name}: memory usage ${(memory.usage / 2 ** 20).toFixed(1)} MiB, peak ${(memory.maxUsage / 2 ** 20).toFixed(1)} MiB, limit ${limit}`,
+    );
+  }, 120_000);
+});
+
+describe("a tenant's data and its deletionPolicy", () => {
+  const tenantsApi = kc.makeApiClient(CustomObjectsApi);
+  const TENANTS = { group: "platform.tenancy.dev", version: "v1alpha1", plural: "tenants" };
+
+  async function volumeOf(name: string): Promise<{ pv: string; dir: string }> {
+    const claim = (
+      await core.listNamespacedPersistentVolumeClaim({ namespace: tenantNamespace(name) })
+    ).items[0]!;
+    const pv = await core.readPersistentVolume({ name: claim.spec!.volumeName! });
+    return { pv: pv.metadata!.name!, dir: pv.spec!.local!.path };
+  }
+
+  it.each(["Delete", "Retain"] as const)(
+    "deletionPolicy %s: deleting the Tenant deletes or keeps its volume and directory",
+    async (policy) => {
+      const t = minimalTenant(`dp-${policy.toLowerCase()}`, env.labels);
+      t.spec.deletionPolicy = policy;
+      const name = t.metadata.name!;
+      env.track(name);
+      await applyManifest(t);
+      await waitForTenant(name, isReady, "Ready", 180_000);
+      const { pv, dir } = await volumeOf(name);
+      expect(fs.existsSync(dir)).toBe(true);
+      await tenantsApi.deleteClusterCustomObject({ ...TENANTS, name });
+      await waitUntil(`Tenant ${name} gone`, async () => {
+        try {
+          await getTenant(name);
+          return false;
+        } catch {
+          return true;
+        }
+      });
+      const pvExists = async (): Promise<boolean> =>
+        core.readPersistentVolume({ name: pv }).then(
+          () => true,
+          () => false,
+        );
+      if (policy === "Delete") {
+        await waitUntil(
+          "the volume and its directory to be deleted",
+          async () => !(await pvExists()) && !fs.existsSync(dir),
+          120_000,
+        );
+      } else {
+        // Give the provisioner passes the chance to (wrongly) delete it.
+        await new Promise((r) => setTimeout(r, 5_000));
+        expect(await pvExists()).toBe(true);
+        expect(fs.existsSync(dir)).toBe(true);
+      }
+    },
+    300_000,
+  );
+});
