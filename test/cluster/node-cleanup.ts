@@ -169,7 +169,7 @@ function removeChains(): void {
 }
 
 function removeCgroup(dir: string): void {
-  let entries: fs.Dirent[] = [];
+  let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
   } catch {

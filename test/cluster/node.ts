@@ -229,9 +229,11 @@ async function podsOnNode(core: CoreV1Api): Promise<{ name: string; namespace: s
  */
 async function drain(state: ClusterState, kc: KubeConfig): Promise<void> {
   const core = kc.makeApiClient(CoreV1Api);
-  await core.patchNode({ name: REAL_NODE_NAME, body: { spec: { unschedulable: true } } }, {
-    headers: { "Content-Type": "application/strategic-merge-patch+json" },
-  } as never);
+  // client-node sends a JSON patch by default.
+  await core.patchNode({
+    name: REAL_NODE_NAME,
+    body: [{ op: "add", path: "/spec/unschedulable", value: true }],
+  });
   for (const pod of await podsOnNode(core)) {
     await core.deleteNamespacedPod({ ...pod, gracePeriodSeconds: 2 }).catch(() => undefined);
   }

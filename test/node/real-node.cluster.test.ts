@@ -84,7 +84,7 @@ function calcAdd(address: string, a: number, b: number): Promise<{ sum: string }
   return new Promise((resolve, reject) => {
     client.Add!({ a, b }, { deadline: Date.now() + 10_000 }, (err: unknown, res: unknown) => {
       client.close();
-      if (err) reject(err as Error);
+      if (err) reject(err instanceof Error ? err : new Error(JSON.stringify(err)));
       else resolve(res as { sum: string });
     });
   });
