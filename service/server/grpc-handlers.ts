@@ -3,6 +3,7 @@
  * once for every service, and records one metric sample and one debug log line per call.
  */
 import * as grpc from "@grpc/grpc-js";
+import type { Authenticator } from "../auth/authenticator.js";
 import { isInputError } from "../errors.js";
 import type { Context } from "./context.js";
 import { GrpcStatusError, type UnaryHandler } from "./module.js";
@@ -38,6 +39,7 @@ export function wrapUnary(
   service: string,
   method: string,
   handler: UnaryHandler,
+  auth?: Authenticator,
 ): grpc.handleUnaryCall<Record<string, unknown>, object> {
   const where = `/${service}/${method}`;
   return (call, callback) => {
@@ -47,8 +49,9 @@ export function wrapUnary(
       ctx.metrics.observeGrpc(service, method, statusName(code), seconds);
       ctx.logger.debug({ method: where, code: statusName(code), ms: seconds * 1e3 }, "grpc call");
     };
+    const run = (): Promise<object> | object => handler(call.request ?? {}, call);
     Promise.resolve()
-      .then(() => handler(call.request ?? {}, call as grpc.ServerUnaryCall<unknown, unknown>))
+      .then(auth ? () => authorize(ctx, auth, call.metadata, where).then(run) : run)
       .then(
         (response) => {
           finish(grpc.status.OK);
@@ -64,4 +67,21 @@ export function wrapUnary(
         ctx.logger.error({ err: error, method: where }, "grpc: reply failed"),
       );
   };
+}
+
+/** Refuses the call (UNAUTHENTICATED; UNAVAILABLE while no key set is loaded) unless its token verifies. */
+async function authorize(
+  ctx: Context,
+  auth: Authenticator,
+  metadata: grpc.Metadata,
+  where: string,
+): Promise<void> {
+  const values = metadata.get("authorization").map((v) => (typeof v === "string" ? v : ""));
+  const verdict = await auth.check(values);
+  if (verdict.ok) return;
+  ctx.logger.info({ method: where, reason: verdict.reason }, "grpc: call refused");
+  if (verdict.kind === "unavailable") {
+    throw new GrpcStatusError(grpc.status.UNAVAILABLE, `cannot check tokens: ${verdict.reason}`);
+  }
+  throw new GrpcStatusError(grpc.status.UNAUTHENTICATED, `unauthenticated: ${verdict.reason}`);
 }

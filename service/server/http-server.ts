@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
+import { type Authenticator, bearerChallenge } from "../auth/authenticator.js";
 import { isInputError } from "../errors.js";
 import type { Context } from "./context.js";
 import { type HttpReply, type HttpRequestContext, HttpRouter } from "./http-router.js";
@@ -50,10 +51,14 @@ const CLIENT_ERROR_STATUS: Readonly<Record<string, string>> = {
   HPE_HEADER_OVERFLOW: "431 Request Header Fields Too Large",
 };
 
-export function createHttpServer(ctx: Context, router: HttpRouter): HttpServerHandle {
+export function createHttpServer(
+  ctx: Context,
+  router: HttpRouter,
+  auth?: Authenticator,
+): HttpServerHandle {
   let draining = false;
   const server = createServer((req, res) => {
-    void handle(ctx, router, req, res, () => draining);
+    void handle(ctx, router, req, res, () => draining, auth);
   });
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
@@ -82,6 +87,7 @@ async function handle(
   req: IncomingMessage,
   res: ServerResponse,
   draining: () => boolean,
+  auth?: Authenticator,
 ): Promise<void> {
   const started = process.hrtime.bigint();
   const method = req.method ?? "GET";
@@ -99,7 +105,8 @@ async function handle(
       reply = jsonReply(405, { error: "method not allowed" }, { allow: match.allow.join(", ") });
     } else {
       routeLabel = match.route.path;
-      reply = await match.route.handler(requestContext(req, url, match.params));
+      const refused = auth && !match.route.public ? await authorize(ctx, auth, req) : undefined;
+      reply = refused ?? (await match.route.handler(requestContext(req, url, match.params)));
     }
   } catch (error) {
     reply = errorReply(ctx, error, method, req.url);
@@ -116,6 +123,36 @@ async function handle(
       ms: seconds * 1e3,
     },
     "http request",
+  );
+}
+
+/**
+ * undefined when the request's bearer token verifies; else the refusal: 401 with an RFC 6750
+ * challenge (503 while no key set could be loaded: the server, not the token, is at fault).
+ */
+async function authorize(
+  ctx: Context,
+  auth: Authenticator,
+  req: IncomingMessage,
+): Promise<HttpReply | undefined> {
+  const header = req.headersDistinct.authorization ?? [];
+  const verdict = await auth.check(header);
+  if (verdict.ok) return undefined;
+  ctx.logger.info(
+    { method: req.method, path: req.url?.slice(0, 200), reason: verdict.reason },
+    "http: request refused",
+  );
+  if (verdict.kind === "unavailable") {
+    return jsonReply(
+      503,
+      { error: `cannot check tokens: ${verdict.reason}` },
+      { "retry-after": "5" },
+    );
+  }
+  return jsonReply(
+    401,
+    { error: `unauthenticated: ${verdict.reason}` },
+    { "www-authenticate": bearerChallenge(ctx.config.tenant, verdict) },
   );
 }
 
