@@ -17,6 +17,7 @@ import {
   str,
 } from "./schema-helpers.js";
 import type { SchemaProps } from "./schema-types.js";
+import { authSchema } from "./schema-auth.js";
 
 export const DEFAULT_SERVICES = ["calculator", "users", "counter"];
 
@@ -251,6 +252,7 @@ export const specSchema: SchemaProps = obj(
       items: str("An API of the compute service.", 16, { enum: DEFAULT_SERVICES }),
     },
     branding,
+    auth: authSchema,
     tls: obj("HTTPS for both names through cert-manager.", {
       enabled: bool("Request a certificate and serve HTTPS.", true),
       issuerRef,

@@ -3,6 +3,7 @@
  * checks it), so a Tenant that never went through the API server renders the same as one that did.
  */
 import type { DeletionPolicy, IssuerKind, ServiceName, Tenant } from "../api/types.js";
+import { type ResolvedAuth, resolveAuth } from "./auth.js";
 import { namespaceFor } from "./children.js";
 import { grpcHostFor } from "./names.js";
 import type { RenderConfig } from "./render-config.js";
@@ -65,6 +66,8 @@ export interface ResolvedTenant {
   };
   suspend: boolean;
   deletionPolicy: DeletionPolicy;
+  /** spec.auth.jwt (undefined: the APIs are open). */
+  auth?: ResolvedAuth;
 }
 
 /** Resources of the service container when the spec gives none (HPA needs a CPU request). */
@@ -192,5 +195,6 @@ export function resolveTenant(tenant: Tenant, config: RenderConfig): ResolvedTen
     resources: resolveResources(tenant),
     suspend,
     deletionPolicy: spec.deletionPolicy ?? SPEC_DEFAULTS.deletionPolicy,
+    auth: resolveAuth(tenant),
   };
 }

@@ -81,6 +81,9 @@ export class TenantBuilder {
   withStorage(size: string, storageClassName?: string): this {
     return this.spec({ database: { mode: "embedded", storage: { size, storageClassName } } });
   }
+  withAuth(auth: TenantSpec["auth"]): this {
+    return this.spec({ auth });
+  }
   suspended(): this {
     return this.spec({ suspend: true });
   }
