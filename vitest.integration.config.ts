@@ -1,4 +1,4 @@
-// Tests against real servers on loopback: the compute service, PostgreSQL, PGlite, Chromium.
+// Tests against real servers on loopback: the compute service, PostgreSQL, the embedded SQLite store, Chromium.
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({

@@ -1,10 +1,15 @@
 /**
- * npm run bench:service [-- --quick] [--duration S] [--concurrency C] [--workers N]
+ * npm run bench:service [-- --quick] [--duration S] [--warmup S] [--concurrency C]
+ *                       [--connections N] [--backends embedded,postgres] [--cases a,b]
+ *                       [--workers N] [--no-pin]
  *
  * The compute service against the Go reference (bench/reference), case by case, one after the
  * other in the same run with the same load tool, concurrency and duration: ghz for gRPC, wrk
- * for HTTP. Prints ONE JSON document on stdout and a short table on stderr. Loopback only;
- * every tool run has a deadline and the whole run has one too.
+ * for HTTP. Each side is held to one core: ours is one Node process, the reference runs with
+ * GOMAXPROCS=1, and both are pinned with `taskset -c` to the same single core while the load
+ * tools are pinned to the others. The stored cases (user directory, counter) run once per
+ * backend of ours. Prints ONE JSON document on stdout and a short table on stderr. Loopback
+ * only; every tool run has a deadline and the whole run has one too.
  */
 import { cpus, loadavg, totalmem } from "node:os";
 import { parseArgs } from "node:util";
@@ -16,9 +21,11 @@ import {
 } from "./lib/load-result.js";
 import { ensureGhz, ensureReference, ensureWrk, GHZ_VERSION, goVersion } from "./lib/tools.js";
 import { treeCpuSeconds } from "./lib/proc-cpu.js";
-import { CASES, type LoadSettings, runLoad } from "./service/load.js";
+import { type BenchCase, CASES, type LoadSettings, runLoad } from "./service/load.js";
 import { checkServer } from "./service/sanity.js";
+import { seedUsers } from "./service/seed.js";
 import {
+  type Backend,
   ensureServiceBuilt,
   type RunningServer,
   startOurs,
@@ -32,8 +39,12 @@ const { values: flags } = parseArgs({
     warmup: { type: "string" },
     concurrency: { type: "string", default: "50" },
     connections: { type: "string", default: "10" },
-    workers: { type: "string", default: String(Math.max(1, cpus().length)) },
+    workers: { type: "string", default: "1" },
+    backends: { type: "string", default: "embedded,postgres" },
+    cases: { type: "string" },
+    pin: { type: "boolean", default: true },
   },
+  allowNegative: true,
 });
 
 const positive = (name: string, raw: string | undefined, fallback: number): number => {
@@ -45,15 +56,43 @@ const positive = (name: string, raw: string | undefined, fallback: number): numb
   return value;
 };
 
-const durationS = positive("duration", flags.duration, flags.quick ? 3 : 15);
+const durationS = positive("duration", flags.duration, flags.quick ? 3 : 10);
 const warmupS = positive("warmup", flags.warmup, flags.quick ? 1 : 3);
 const concurrency = positive("concurrency", flags.concurrency, 50);
 const connections = positive("connections", flags.connections, 10);
-const workers = positive("workers", flags.workers, 2);
+const workers = positive("workers", flags.workers, 1);
 const log = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
 
+const backends = flags.backends.split(",").map((b) => b.trim());
+for (const backend of backends) {
+  if (backend !== "embedded" && backend !== "postgres") {
+    console.error(`bench:service: --backends takes embedded and/or postgres, got ${backend}`);
+    process.exit(2);
+  }
+}
+const wanted = flags.cases?.split(",").map((c) => c.trim());
+const unknownCase = wanted?.find((name) => !CASES.some((c) => c.name === name));
+if (unknownCase) {
+  console.error(
+    `bench:service: no case ${unknownCase}; cases: ${CASES.map((c) => c.name).join(", ")}`,
+  );
+  process.exit(2);
+}
+const selected = CASES.filter((c) => !wanted || wanted.includes(c.name));
+
+/**
+ * One core for each server (the same one for both: the last), the others for the load tools.
+ * With several workers, or one CPU, or --no-pin, nothing is pinned.
+ */
+const cpuCount = cpus().length;
+const pin = flags.pin && workers === 1 && cpuCount >= 2;
+const serverCpus = pin ? String(cpuCount - 1) : undefined;
+const loadCpus = pin ? (cpuCount === 2 ? "0" : `0-${cpuCount - 2}`) : undefined;
+
+/** Rows measured: compute cases once, stored cases once per backend. */
+const rows = selected.reduce((n, c) => n + (c.stored ? backends.length : 1), 0);
 // The whole run's bound: measured time plus generous start-up; then everything is killed.
-const budgetS = CASES.length * 2 * (durationS + warmupS + 20) + 120;
+const budgetS = rows * 2 * (durationS + warmupS + 20) + backends.length * 180 + 120;
 setTimeout(() => {
   console.error(`bench:service: exceeded its ${budgetS} s bound; stopping`);
   process.exit(1);
@@ -66,11 +105,53 @@ async function measure(
   c: (typeof CASES)[number],
 ): Promise<LoadResult> {
   await runLoad(settings, server, c, warmupS);
+  const databasePid = server.databasePid?.();
   const cpuBefore = treeCpuSeconds(server.process.pid);
+  const databaseBefore = databasePid === undefined ? 0 : treeCpuSeconds(databasePid);
   const result = await runLoad(settings, server, c, durationS);
   const cpuSeconds = treeCpuSeconds(server.process.pid) - cpuBefore;
-  const perRequest = result.requests > 0 ? (cpuSeconds * 1e6) / result.requests : Number.NaN;
-  return { ...result, cpu_us_per_req: Math.round(perRequest) };
+  const perRequest = (seconds: number): number =>
+    Math.round(result.requests > 0 ? (seconds * 1e6) / result.requests : Number.NaN);
+  return {
+    ...result,
+    cpu_us_per_req: perRequest(cpuSeconds),
+    ...(databasePid !== undefined && {
+      database_cpu_us_per_req: perRequest(treeCpuSeconds(databasePid) - databaseBefore),
+    }),
+  };
+}
+
+type Row = CaseResult | { name: string; backend?: string; error: string };
+
+/** Seeds and checks ours, then measures each case on ours and right after on the reference. */
+async function runBackend(
+  settings: LoadSettings,
+  ours: RunningServer,
+  reference: RunningServer,
+  referenceCheck: Record<string, string | undefined>,
+  cases: readonly BenchCase[],
+  backend: Backend,
+): Promise<Row[]> {
+  await seedUsers(ours.grpcAddress);
+  const oursCheck = await checkServer(ours.grpcAddress, ours.httpBase);
+  const results: Row[] = [];
+  for (const c of cases) {
+    const label = c.stored ? `${c.name}/${backend}` : c.name;
+    const tag = c.stored ? { backend } : {};
+    const broken = oursCheck[c.name] ?? referenceCheck[c.name];
+    if (broken) {
+      const who = oursCheck[c.name] ? "ours" : "reference";
+      log(`${label}: skipped, ${who} answers wrongly: ${broken}`);
+      results.push({ name: c.name, ...tag, error: `${who}: ${broken}` });
+      continue;
+    }
+    log(`${label}: ours (${warmupS} s warm-up + ${durationS} s)`);
+    const oursResult = await measure(settings, ours, c);
+    log(`${label}: reference (${warmupS} s warm-up + ${durationS} s)`);
+    const referenceResult = await measure(settings, reference, c);
+    results.push(caseResult(c.name, oursResult, referenceResult, { ...tag, goal: c.goal }));
+  }
+  return results;
 }
 
 async function main(): Promise<void> {
@@ -80,60 +161,83 @@ async function main(): Promise<void> {
     concurrency,
     connections,
     durationS,
+    ...(loadCpus !== undefined && { loadCpus }),
   };
   const referenceBinary = ensureReference();
   const entry = ensureServiceBuilt();
   const started = Date.now();
-  const reference = await startReference(referenceBinary);
-  const ours = await startOurs({ workers, entry }).catch(async (error: unknown) => {
-    await reference.stop();
-    throw error;
+  const loadAtStart = loadavg().map((n) => Math.round(n * 100) / 100);
+  const reference = await startReference({
+    binary: referenceBinary,
+    cores: workers,
+    ...(serverCpus !== undefined && { cpus: serverCpus }),
   });
-  const cases: (CaseResult | { name: string; error: string })[] = [];
+  const cases: Row[] = [];
   try {
-    const [oursCheck, referenceCheck] = [
-      await checkServer(ours.grpcAddress, ours.httpBase),
-      await checkServer(reference.grpcAddress, reference.httpBase),
-    ];
-    for (const c of CASES) {
-      const broken = oursCheck[c.name] ?? referenceCheck[c.name];
-      if (broken) {
-        const who = oursCheck[c.name] ? "ours" : "reference";
-        log(`${c.name}: skipped, ${who} answers wrongly: ${broken}`);
-        cases.push({ name: c.name, error: `${who}: ${broken}` });
-        continue;
+    await seedUsers(reference.grpcAddress);
+    const referenceCheck = await checkServer(reference.grpcAddress, reference.httpBase);
+    for (const [index, backend] of (backends as Backend[]).entries()) {
+      // The compute cases do not touch the store: measured once, on the first backend.
+      const backendCases = selected.filter((c) => c.stored || index === 0);
+      if (backendCases.length === 0) continue;
+      log(`starting ours on the ${backend} store`);
+      const ours = await startOurs({
+        backend,
+        entry,
+        workers,
+        ...(serverCpus !== undefined && { cpus: serverCpus }),
+      });
+      try {
+        cases.push(
+          ...(await runBackend(settings, ours, reference, referenceCheck, backendCases, backend)),
+        );
+      } finally {
+        await ours.stop();
       }
-      log(`${c.name}: ours (${warmupS} s warm-up + ${durationS} s)`);
-      const oursResult = await measure(settings, ours, c);
-      log(`${c.name}: reference (${warmupS} s warm-up + ${durationS} s)`);
-      const referenceResult = await measure(settings, reference, c);
-      cases.push(caseResult(c.name, oursResult, referenceResult));
     }
   } finally {
-    await ours.stop();
     await reference.stop();
   }
   const measured = cases.filter((c): c is CaseResult => "ratio" in c);
   process.stderr.write(`\n${formatCaseTable(measured)}\n`);
+  const pinning = pin
+    ? `both servers pinned with taskset -c ${serverCpus} (the same single core), the load tools with taskset -c ${loadCpus}`
+    : "not pinned";
   const document = {
     machine: {
-      cpus: cpus().length,
+      cpus: cpuCount,
       cpu_model: cpus()[0]?.model ?? "unknown",
       memory_gib: Math.round(totalmem() / 2 ** 30),
-      loadavg_at_start: loadavg().map((n) => Math.round(n * 100) / 100),
+      loadavg_at_start: loadAtStart,
       node: process.version,
       go: goVersion(),
       date: new Date().toISOString(),
     },
     mode: {
-      ours: `node:cluster launcher (bench/service/cluster-launcher.ts), ${workers} worker processes running dist/service/main.js, sharing both ports (primary accepts, round-robin per connection), NODE_ENV=production, LOG_LEVEL=info`,
-      ours_counter:
-        "durable and unique: real PostgreSQL (Debian, throw-away on loopback) via DATABASE_URL, block allocator COUNTER_BLOCK_SIZE=100 (the service default)",
-      reference:
-        "Go net/http + google.golang.org/grpc, one process, GOMAXPROCS = all cores, in-memory counter",
+      ours:
+        workers === 1
+          ? "one Node process running dist/service/main.js, NODE_ENV=production, LOG_LEVEL=info"
+          : `node:cluster launcher (bench/service/cluster-launcher.ts), ${workers} worker processes running dist/service/main.js`,
+      ours_stores: Object.fromEntries(
+        backends.map((b) => [
+          b,
+          b === "embedded"
+            ? "the default embedded store in a fresh DATA_DIR"
+            : "a real PostgreSQL (Debian, throw-away on loopback, not pinned) via DATABASE_URL; its CPU is reported apart as database_cpu_us_per_req",
+        ]),
+      ),
+      reference: `Go net/http + google.golang.org/grpc, one process, GOMAXPROCS=${workers}, users and counter in memory`,
+      pinning,
+      data: "the 30 sample users (service/users/sample.ts), created through UserService/Create on both servers before any load",
       load: `ghz ${GHZ_VERSION} (--cpus=1, ${connections} connections) for gRPC; wrk -t1 for HTTP; concurrency ${concurrency}; ${warmupS} s warm-up then ${durationS} s measured per server and case; ours first, then the reference`,
       quick: flags.quick,
       seconds: Math.round((Date.now() - started) / 1000),
+    },
+    goals: {
+      cpu_ratio:
+        "issue 13 goal 3: server CPU per call, ours / reference, at most 2.0 for grpc_add and 1.3 for http_fibonacci",
+      ratio:
+        "issue 13 goal 4: req/s, ours / the Go in-memory reference, at least 0.5 for each stored case on each backend",
     },
     cases,
   };

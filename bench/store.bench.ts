@@ -2,7 +2,7 @@
 //  - counter calls/s in strict mode (one durable reservation per call) and block mode
 //    (one reservation per COUNTER_BLOCK_SIZE values), measured side by side, and their ratio;
 //  - user query latency (p50/p95 ms) with USERS users in the tenant.
-// Env: USERS (default 100000), BACKENDS (default "pglite,postgres"; postgres needs Debian's
+// Env: USERS (default 100000), BACKENDS (default "sqlite,postgres"; postgres needs Debian's
 // PostgreSQL binaries, started throw-away via test/postgres).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -98,7 +98,7 @@ async function benchBackend(name: string): Promise<object> {
 }
 
 const results: Record<string, object> = {};
-for (const backend of (process.env.BACKENDS ?? "pglite,postgres").split(",")) {
+for (const backend of (process.env.BACKENDS ?? "sqlite,postgres").split(",")) {
   results[backend] = await benchBackend(backend.trim());
 }
 console.log(

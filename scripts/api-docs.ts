@@ -101,8 +101,8 @@ spec.autoscaling.maxReplicas must be greater than or equal to spec.autoscaling.m
 
 const SEMANTICS = `## Behaviour worth knowing
 
-- **Embedded database** (\`database.mode: embedded\`, the default): PGlite on the PVC
-  \`${Names.dataPvc}\` (\`DATA_DIR=/data\`). PGlite allows one process per data directory, so the
+- **Embedded database** (\`database.mode: embedded\`, the default): SQLite on the PVC
+  \`${Names.dataPvc}\` (\`DATA_DIR=/data\`). the embedded store allows one process per data directory, so the
   Deployment runs a single replica with the \`Recreate\` strategy whatever \`replicas\` or
   \`autoscaling\` ask; the Ready condition's reason is then \`EmbeddedSingleReplica\` and its
   message says why. No HPA and no PDB are created.

@@ -186,7 +186,7 @@ async function main(opts: DemoOptions): Promise<void> {
   printTryIt(services, kubeconfig, binDir);
   for (const s of services) {
     say(`[demo] ${s.tenant.name}: GET /fibonacci/10/ -> ${await firstAnswer(s)}`);
-    // The counter goes through the tenant's store (PGlite, or globex's PostgreSQL).
+    // The counter goes through the tenant's store (embedded SQLite, or globex's PostgreSQL).
     if (servesCounter(s.tenant))
       say(`[demo] ${s.tenant.name}: GET /getCounter -> ${await firstAnswer(s, "/getCounter")}`);
   }

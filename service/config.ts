@@ -32,7 +32,7 @@ export interface Config {
   /** Time between going NOT_SERVING/unready and closing listeners (load balancers catch up). */
   shutdownDrainDelayMs: number;
   store: {
-    /** PGlite data directory, used when databaseUrl is not set. */
+    /** The embedded store's directory (SQLite), used when databaseUrl is not set. */
     dataDir: string;
     databaseUrl: string | undefined;
     sampleUsers: boolean;

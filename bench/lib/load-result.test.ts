@@ -69,10 +69,46 @@ describe("caseResult and formatCaseTable", () => {
     expect(caseResult("x", result(5), result(0)).ratio).toBeNaN();
   });
 
+  it("reports the CPU per request ratio, NaN when a side has no CPU figure", () => {
+    const cpu = (us: number) => ({ ...result(100), cpu_us_per_req: us });
+    expect(caseResult("grpc_add", cpu(60), cpu(20)).cpu_ratio).toBe(3);
+    expect(caseResult("grpc_add", result(100), cpu(20)).cpu_ratio).toBeNaN();
+  });
+
+  it("judges a CPU goal (at most) and a throughput goal (at least)", () => {
+    const cpu = (us: number) => ({ ...result(100), cpu_us_per_req: us });
+    const cpuGoal = { metric: "cpu_ratio", max: 2 } as const;
+    expect(caseResult("a", cpu(40), cpu(20), { goal: cpuGoal }).goal).toEqual({
+      ...cpuGoal,
+      met: true,
+    });
+    expect(caseResult("a", cpu(41), cpu(20), { goal: cpuGoal }).goal?.met).toBe(false);
+    expect(caseResult("a", result(100), result(100), { goal: cpuGoal }).goal?.met).toBe(false);
+    const rpsGoal = { metric: "ratio", min: 0.5 } as const;
+    const stored = caseResult("b", result(500), result(1000), {
+      backend: "postgres",
+      goal: rpsGoal,
+    });
+    expect(stored).toMatchObject({ backend: "postgres", ratio: 0.5, goal: { met: true } });
+    expect(caseResult("b", result(499), result(1000), { goal: rpsGoal }).goal?.met).toBe(false);
+  });
+
+  it("never counts a run with errors as meeting its goal", () => {
+    const failing = { ...result(900), errors: 3 };
+    const goal = { metric: "ratio", min: 0.5 } as const;
+    expect(caseResult("b", failing, result(1000), { goal }).goal?.met).toBe(false);
+  });
+
   it("prints one line per case under a header", () => {
-    const table = formatCaseTable([caseResult("http_counter", result(500), result(1000))]);
+    const table = formatCaseTable([
+      caseResult("http_counter", result(500), result(1000), {
+        backend: "embedded",
+        goal: { metric: "ratio", min: 0.5 },
+      }),
+    ]);
     expect(table.split("\n")).toHaveLength(2);
     expect(table).toMatch(/^case\s+ours rps/);
-    expect(table).toMatch(/http_counter\s+500\s+1000\s+0\.50/);
+    expect(table).toMatch(/http_counter\/embedded\s+500\s+1000\s+0\.50/);
+    expect(table).toMatch(/ratio>=0\.5 met$/);
   });
 });

@@ -15,14 +15,27 @@ export interface LoadResult {
   requests: number;
   /** Server CPU (user + system, whole process tree) per request, in microseconds. */
   cpu_us_per_req?: number;
+  /** CPU of the database server ours used (PostgreSQL, all its processes) per request, in µs. */
+  database_cpu_us_per_req?: number;
 }
+
+/**
+ * A target of the issue for one case: `ratio` (throughput, ours/reference) at least `min`, or
+ * `cpu_ratio` (server CPU per request, ours/reference) at most `max`.
+ */
+export type Goal = { metric: "ratio"; min: number } | { metric: "cpu_ratio"; max: number };
 
 export interface CaseResult {
   name: string;
+  /** For the stored cases: which store ours ran on ("embedded" or "postgres"). */
+  backend?: string;
   ours: LoadResult;
   reference: LoadResult;
   /** ours.rps / reference.rps, rounded to 2 decimals. */
   ratio: number;
+  /** ours.cpu_us_per_req / reference.cpu_us_per_req, rounded to 2 decimals (NaN if unknown). */
+  cpu_ratio: number;
+  goal?: Goal & { met: boolean };
 }
 
 const round = (value: number, digits: number): number => {
@@ -99,9 +112,41 @@ export function parseWrkOutput(text: string): LoadResult {
   };
 }
 
-export function caseResult(name: string, ours: LoadResult, reference: LoadResult): CaseResult {
-  const ratio = reference.rps > 0 ? round(ours.rps / reference.rps, 2) : Number.NaN;
-  return { name, ours, reference, ratio };
+const quotient = (a: number | undefined, b: number | undefined): number =>
+  a !== undefined && b !== undefined && b > 0 ? a / b : Number.NaN;
+
+export function caseResult(
+  name: string,
+  ours: LoadResult,
+  reference: LoadResult,
+  extra: { backend?: string; goal?: Goal } = {},
+): CaseResult {
+  // Goals are judged on the exact quotients; the report shows them rounded.
+  const ratio = quotient(ours.rps, reference.rps);
+  const cpuRatio = quotient(ours.cpu_us_per_req, reference.cpu_us_per_req);
+  const result: CaseResult = {
+    name,
+    ...(extra.backend !== undefined && { backend: extra.backend }),
+    ours,
+    reference,
+    ratio: round(ratio, 2),
+    cpu_ratio: round(cpuRatio, 2),
+  };
+  const goal = extra.goal;
+  if (goal) {
+    // A NaN figure (nothing measured) never meets a goal; errors in either side neither.
+    const clean = ours.errors === 0 && reference.errors === 0;
+    const met =
+      goal.metric === "ratio" ? ratio >= goal.min : cpuRatio <= goal.max && !Number.isNaN(cpuRatio);
+    result.goal = { ...goal, met: clean && met };
+  }
+  return result;
+}
+
+function goalText(goal: CaseResult["goal"]): string {
+  if (!goal) return "-";
+  const bound = goal.metric === "ratio" ? `ratio>=${goal.min}` : `cpu<=${goal.max}x`;
+  return `${bound} ${goal.met ? "met" : "MISSED"}`;
 }
 
 /** A short fixed-width table for people (stderr); the JSON on stdout is the record. */
@@ -114,15 +159,19 @@ export function formatCaseTable(cases: readonly CaseResult[]): string {
     "ours p50/p99 ms",
     "ref p50/p99 ms",
     "cpu us/req ours/ref",
+    "cpu ratio",
+    "goal",
   ];
   const rows = cases.map((c) => [
-    c.name,
+    c.backend ? `${c.name}/${c.backend}` : c.name,
     c.ours.rps.toFixed(0),
     c.reference.rps.toFixed(0),
     c.ratio.toFixed(2),
     `${c.ours.p50_ms}/${c.ours.p99_ms}`,
     `${c.reference.p50_ms}/${c.reference.p99_ms}`,
     `${c.ours.cpu_us_per_req ?? "?"}/${c.reference.cpu_us_per_req ?? "?"}`,
+    c.cpu_ratio.toFixed(2),
+    goalText(c.goal),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   return [header, ...rows]

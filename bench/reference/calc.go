@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"math"
 
 	"google.golang.org/grpc"
@@ -59,8 +58,8 @@ var calcServiceDesc = grpc.ServiceDesc{
 	ServiceName: "calc.Calc",
 	HandlerType: (*any)(nil),
 	Methods: []grpc.MethodDesc{
-		{MethodName: "Add", Handler: unaryHandler("/calc.Calc/Add", calcServer.Add)},
-		{MethodName: "NthPrimes", Handler: unaryHandler("/calc.Calc/NthPrimes", calcServer.NthPrimes)},
+		{MethodName: "Add", Handler: unaryHandler("/calc.Calc/Add", calcServer{}.Add)},
+		{MethodName: "NthPrimes", Handler: unaryHandler("/calc.Calc/NthPrimes", calcServer{}.NthPrimes)},
 	},
 	Metadata: "calc.proto",
 }
@@ -69,22 +68,18 @@ var calcServiceDesc = grpc.ServiceDesc{
 func unaryHandler[Req any, Res any, PReq interface {
 	*Req
 	wireMessage
-}](fullMethod string, method func(calcServer, context.Context, PReq) (Res, error)) grpc.MethodHandler {
+}](fullMethod string, method func(context.Context, PReq) (Res, error)) grpc.MethodHandler {
 	return func(srv any, ctx context.Context, dec func(any) error, interceptor grpc.UnaryServerInterceptor) (any, error) {
 		in := PReq(new(Req))
 		if err := dec(in); err != nil {
 			return nil, err
 		}
-		server, ok := srv.(calcServer)
-		if !ok {
-			return nil, fmt.Errorf("unexpected server type %T", srv)
-		}
 		if interceptor == nil {
-			return method(server, ctx, in)
+			return method(ctx, in)
 		}
 		info := &grpc.UnaryServerInfo{Server: srv, FullMethod: fullMethod}
 		return interceptor(ctx, in, info, func(ctx context.Context, req any) (any, error) {
-			return method(server, ctx, req.(PReq))
+			return method(ctx, req.(PReq))
 		})
 	}
 }

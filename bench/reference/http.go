@@ -20,8 +20,10 @@ func fibonacci(n int) *big.Int {
 	return a
 }
 
+// counter is the in-memory counter behind /getCounter and counter.v1.Counter/Next.
+var counter atomic.Uint64
+
 func newHTTPHandler() http.Handler {
-	var counter atomic.Uint64
 	mux := http.NewServeMux()
 	serveFibonacci := func(w http.ResponseWriter, r *http.Request) {
 		raw := r.PathValue("n")

@@ -1,6 +1,7 @@
 // Command reference is the Go baseline that bench/service compares the compute service
-// against: the same calc.Calc Add and NthPrimes over gRPC, GET /fibonacci/{n}/ and an
-// in-memory /getCounter over HTTP, written the way a plain Go service would be.
+// against: the same calc.Calc Add and NthPrimes, an in-memory user.UserService and
+// counter.v1.Counter over gRPC, GET /fibonacci/{n}/ and the in-memory /getCounter over HTTP,
+// written the way a plain Go service would be (the old Go services kept everything in memory).
 // It listens on loopback only and prints "ready" on stdout once both ports accept.
 package main
 
@@ -33,6 +34,8 @@ func main() {
 
 	grpcServer := grpc.NewServer()
 	grpcServer.RegisterService(&calcServiceDesc, calcServer{})
+	grpcServer.RegisterService(userServiceDesc(newDirectory()), nil)
+	grpcServer.RegisterService(counterServiceDesc(), nil)
 	go func() {
 		if err := grpcServer.Serve(grpcListener); err != nil {
 			log.Fatalf("gRPC serve: %v", err)

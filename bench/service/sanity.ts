@@ -1,14 +1,16 @@
 /**
  * Before any load: checks that a server answers each case correctly with a real client
- * (@grpc/grpc-js + service/proto/calc.proto, fetch for HTTP). This is what makes the Go
+ * (@grpc/grpc-js + service/proto/*.proto, fetch for HTTP). This is what makes the Go
  * reference's hand-written messages trustworthy (a wire mismatch fails here, every run), and
  * it keeps a broken endpoint of ours from being "benchmarked" as fast 404s.
  */
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
-import { fileURLToPath } from "node:url";
+import { rpcClient } from "../../test/postgres/grpc-clients.js";
+import { protoPath } from "./load.js";
+import { BENCH_QUERIES, expectedUserAnswers } from "./seed.js";
 
-export const CALC_PROTO = fileURLToPath(new URL("../../service/proto/calc.proto", import.meta.url));
+const CALC_PROTO = protoPath("calc.proto");
 
 type Unary = (
   request: object,
@@ -53,6 +55,17 @@ export async function checkServer(
   httpBase: string,
 ): Promise<Record<string, string | undefined>> {
   const client = calcClient(grpcAddress);
+  const users = rpcClient(grpcAddress, "user.proto");
+  const expected = expectedUserAnswers();
+  const userCheck = (method: string, request: object, many: boolean) => async (): Promise<void> => {
+    const answer = await users.call<{ status: { code: string }; users?: []; user?: object }>(
+      method,
+      request,
+    );
+    const want = expected[method]!.users;
+    expectEqual(`${method} status`, answer.status.code, "SUCCESS");
+    expectEqual(`${method}(${JSON.stringify(request)})`, many ? answer.users : [answer.user], want);
+  };
   const checks: Record<string, () => Promise<void>> = {
     grpc_add: async () =>
       expectEqual("Add(2, 3)", await call(client, "Add", { a: "2", b: "3" }), { sum: "5" }),
@@ -73,6 +86,14 @@ export async function checkServer(
       const second = BigInt(await getText(`${httpBase}/getCounter`));
       if (second <= first) throw new Error(`/getCounter went from ${first} to ${second}`);
     },
+    grpc_user_list: userCheck("List", {}, true),
+    grpc_user_get_by_email: userCheck("GetByEmail", { email: BENCH_QUERIES.email }, false),
+    grpc_user_search_name: userCheck("SearchName", { query: BENCH_QUERIES.name }, true),
+    grpc_user_search_age: userCheck(
+      "SearchAge",
+      { ageRange: { from: BENCH_QUERIES.ageFrom, to_included: BENCH_QUERIES.ageTo } },
+      true,
+    ),
   };
   const outcome: Record<string, string | undefined> = {};
   try {
@@ -84,6 +105,7 @@ export async function checkServer(
     }
   } finally {
     client.close();
+    users.close();
   }
   return outcome;
 }

@@ -156,7 +156,7 @@ const database = obj(
   "Where the tenant's data lives.",
   {
     mode: str(
-      "embedded (default): PGlite on a PersistentVolumeClaim, one replica, Recreate rollouts. " +
+      "embedded (default): SQLite on a PersistentVolumeClaim, one replica, Recreate rollouts. " +
         "external: PostgreSQL at the URI in secretRef; replicas and autoscaling allowed.",
       8,
       { enum: ["embedded", "external"], default: "embedded" },

@@ -58,7 +58,7 @@ export interface TenantSpec {
 /** Where the tenant's data lives. */
 export interface TenantDatabase {
   /**
-   * embedded (default): PGlite on a PersistentVolumeClaim, one replica, Recreate rollouts.
+   * embedded (default): SQLite on a PersistentVolumeClaim, one replica, Recreate rollouts.
    * external: PostgreSQL at the URI in secretRef; replicas and autoscaling allowed. Default:
    * "embedded".
    */

@@ -6,7 +6,7 @@ import type { RenderConfig } from "./render-config.js";
 import type { ResolvedTenant } from "./spec.js";
 
 /**
- * The embedded database (PGlite) allows one process per data directory, so embedded tenants
+ * The embedded database (SQLite) allows one process per data directory, so embedded tenants
  * run one replica and replace it with Recreate (never two pods on the volume at once).
  */
 function strategy(t: ResolvedTenant): V1DeploymentStrategy {

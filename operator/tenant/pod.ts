@@ -19,7 +19,7 @@ import type { ResolvedTenant } from "./spec.js";
 
 /**
  * UID/GID the service runs as: the image's own non-root user (Dockerfile `USER 65532:65532`),
- * also the group that owns the data volume (fsGroup) so PGlite can write DATA_DIR.
+ * also the group that owns the data volume (fsGroup) so the embedded store can write DATA_DIR.
  */
 export const RUN_AS_ID = 65532;
 

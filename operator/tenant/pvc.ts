@@ -4,7 +4,7 @@ import { Names } from "./names.js";
 import type { ResolvedTenant } from "./spec.js";
 
 /**
- * The embedded database's volume (PGlite's DATA_DIR). Only in embedded mode. Note that a
+ * The embedded database's volume (the embedded SQLite store's DATA_DIR). Only in embedded mode. Note that a
  * claim's storage class and access modes are immutable, and its size can only grow.
  */
 export function renderDataPvc(t: ResolvedTenant): V1PersistentVolumeClaim | undefined {

@@ -70,7 +70,11 @@ export interface ResolvedTenant {
   auth?: ResolvedAuth;
 }
 
-/** Resources of the service container when the spec gives none (HPA needs a CPU request). */
+/**
+ * Resources of the service container when the spec gives none (HPA needs a CPU request).
+ * Memory follows `npm run bench:footprint` (bench/RESULTS.md): request near the steady RSS
+ * (116-120 MiB, either backend), limit over 1.5x the peak (116-120 MiB).
+ */
 export const DEFAULT_RESOURCES = {
   requests: { cpu: "100m", memory: "128Mi" },
   limits: { memory: "256Mi" },

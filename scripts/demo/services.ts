@@ -1,6 +1,6 @@
 // Each demo tenant's compute service as a real process on localhost: the built service
 // (dist/service/main.js) with the tenant's name, APIs and branding, and its store: a data
-// directory of its own (embedded PGlite), or for a tenant on an external database a real
+// directory of its own (embedded SQLite), or for a tenant on an external database a real
 // PostgreSQL database (DATABASE_URL). In the cluster kwok only simulates the tenants' pods;
 // these processes are what actually answers.
 import { type ChildProcess, spawn } from "node:child_process";

@@ -1,5 +1,5 @@
 // tenantctl users ... and counter next, run in process against the real app
-// (users + counter on a temp PGlite directory).
+// (users + counter on a temp embedded-store directory).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestApp, startTestApp } from "../server/testing/harness.js";
 import { runCli } from "./program.js";

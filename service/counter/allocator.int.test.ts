@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BACKENDS, type DatabaseLocation, testDatabases } from "../../test/postgres/databases.js";
-import { type Store, openDatabase, openStore, storeOn } from "../store/store.js";
-import { migrate } from "../store/migrations.js";
+import { type Store, openDatabase, openStore } from "../store/store.js";
 import { CounterAllocator } from "./allocator.js";
 
 describe.each(BACKENDS)("counter allocator on %s", (backend) => {
@@ -9,7 +8,7 @@ describe.each(BACKENDS)("counter allocator on %s", (backend) => {
   beforeAll(() => dbs.start());
   afterAll(() => dbs.stop());
 
-  /** Two stores standing for two service processes (PGlite: one process, one database). */
+  /** Two stores standing for two service processes (embedded: one process, one database). */
   async function twoStores(where: DatabaseLocation): Promise<[Store, Store, () => Promise<void>]> {
     if (backend === "postgres") {
       const [a, b] = await Promise.all([
@@ -19,8 +18,7 @@ describe.each(BACKENDS)("counter allocator on %s", (backend) => {
       return [a, b, async () => void (await Promise.all([a.close(), b.close()]))];
     }
     const db = await openDatabase({ tenant: "acme", ...where });
-    const report = await migrate(db);
-    return [storeOn(db, "acme", report), storeOn(db, "acme", report), () => db.close()];
+    return [db.storeFor("acme"), db.storeFor("acme"), () => db.close()];
   }
 
   it.each([1, 100])("starts a fresh counter at 1 (block size %i)", async (blockSize) => {

@@ -43,8 +43,11 @@ import { addReflection } from "./reflection.js";
  * Bounded messages, and connections recycled every few minutes (with a grace period for calls
  * in flight) so clients re-resolve and spread over new replicas when the tenant scales out:
  * HTTP/2 connections are long-lived and a Kubernetes Service balances connections, not calls.
+ * Channelz is off: it keeps per-call and per-socket counters (a tracker object with closures
+ * and two Date.now() per call) for a channelz service we do not serve.
  */
 const GRPC_SERVER_OPTIONS: grpc.ServerOptions = {
+  "grpc.enable_channelz": 0,
   "grpc.max_receive_message_length": 4 * 1024 * 1024,
   "grpc.max_connection_age_ms": 5 * 60_000,
   "grpc.max_connection_age_grace_ms": 30_000,

@@ -1,6 +1,7 @@
 /**
- * Turns a module's plain async handlers into grpc-js unary handlers: maps errors to status codes
- * once for every service, and records one metric sample and one debug log line per call.
+ * Turns a module's plain handlers (sync or async) into grpc-js unary handlers: maps errors to
+ * status codes once for every service, and records one metric sample per call (and a debug log
+ * line when LOG_LEVEL=debug).
  */
 import * as grpc from "@grpc/grpc-js";
 import type { Authenticator } from "../auth/authenticator.js";
@@ -34,6 +35,11 @@ export function toServiceError(
   return { code: grpc.status.INTERNAL, details: "internal error" };
 }
 
+/**
+ * The per-call path, kept lean (it is most of what the service itself adds to a call): the
+ * metric series is looked up once per status, the debug line is built only when debug is on,
+ * and a handler that answers synchronously (the calculator) is answered without a promise.
+ */
 export function wrapUnary(
   ctx: Context,
   service: string,
@@ -42,30 +48,61 @@ export function wrapUnary(
   auth?: Authenticator,
 ): grpc.handleUnaryCall<Record<string, unknown>, object> {
   const where = `/${service}/${method}`;
+  const record = ctx.metrics.grpcMethod(service, method);
+  const finish = (code: grpc.status, started: number): void => {
+    const seconds = (performance.now() - started) / 1e3;
+    const name = statusName(code);
+    record(name, seconds);
+    if (ctx.logger.isLevelEnabled("debug")) {
+      ctx.logger.debug({ method: where, code: name, ms: seconds * 1e3 }, "grpc call");
+    }
+  };
+  /** Sends the answer; grpc-js reports its own failures, but none may escape as a crash. */
+  const reply = (
+    callback: grpc.sendUnaryData<object>,
+    status: Partial<grpc.StatusObject> | null,
+    response?: object,
+  ): void => {
+    try {
+      callback(status, response);
+    } catch (error) {
+      ctx.logger.error({ err: error, method: where }, "grpc: reply failed");
+    }
+  };
+  const fail = (error: unknown, started: number, callback: grpc.sendUnaryData<object>): void => {
+    const status = toServiceError(ctx, error, where);
+    finish(status.code, started);
+    reply(callback, status);
+  };
+  type Call = Parameters<grpc.handleUnaryCall<Record<string, unknown>, object>>;
+  const serve = (call: Call[0], callback: Call[1], started: number): void => {
+    let answer: ReturnType<UnaryHandler>;
+    try {
+      answer = handler(call.request ?? {}, call);
+    } catch (error) {
+      fail(error, started, callback);
+      return;
+    }
+    if (!(answer instanceof Promise)) {
+      finish(grpc.status.OK, started);
+      reply(callback, null, answer);
+      return;
+    }
+    answer.then(
+      (response) => {
+        finish(grpc.status.OK, started);
+        reply(callback, null, response);
+      },
+      (error: unknown) => fail(error, started, callback),
+    );
+  };
+  if (!auth) return (call, callback) => serve(call, callback, performance.now());
   return (call, callback) => {
-    const started = process.hrtime.bigint();
-    const finish = (code: grpc.status): void => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      ctx.metrics.observeGrpc(service, method, statusName(code), seconds);
-      ctx.logger.debug({ method: where, code: statusName(code), ms: seconds * 1e3 }, "grpc call");
-    };
-    const run = (): Promise<object> | object => handler(call.request ?? {}, call);
-    Promise.resolve()
-      .then(auth ? () => authorize(ctx, auth, call.metadata, where).then(run) : run)
-      .then(
-        (response) => {
-          finish(grpc.status.OK);
-          callback(null, response);
-        },
-        (error: unknown) => {
-          const status = toServiceError(ctx, error, where);
-          finish(status.code);
-          callback(status);
-        },
-      )
-      .catch((error: unknown) =>
-        ctx.logger.error({ err: error, method: where }, "grpc: reply failed"),
-      );
+    const started = performance.now();
+    authorize(ctx, auth, call.metadata, where).then(
+      () => serve(call, callback, started),
+      (error: unknown) => fail(error, started, callback),
+    );
   };
 }
 

@@ -90,7 +90,10 @@ function overlaps(a: HttpRoute, b: HttpRoute): boolean {
 
 /** "/a/b/" -> ["a","b"]; "/" -> []; inner empty segments are kept (and never match). */
 function splitPath(path: string): string[] {
-  return path.split("/").filter((s, i, all) => !(s === "" && (i === 0 || i === all.length - 1)));
+  const parts = path.split("/");
+  if (parts.length > 0 && parts[0] === "") parts.shift();
+  if (parts.length > 0 && parts[parts.length - 1] === "") parts.pop();
+  return parts;
 }
 
 function matchSegments(pattern: string[], parts: string[]): Record<string, string> | undefined {
@@ -112,6 +115,7 @@ function matchSegments(pattern: string[], parts: string[]): Record<string, strin
 }
 
 function safeDecode(s: string): string | undefined {
+  if (!s.includes("%")) return s;
   try {
     return decodeURIComponent(s);
   } catch {

@@ -1,6 +1,6 @@
 /**
- * The HTTP server (node:http, no framework): routes from the modules, one debug log line and one
- * metric sample per request, JSON errors, bounded bodies and timeouts, and malformed HTTP
+ * The HTTP server (node:http, no framework): routes from the modules, one metric sample per
+ * request (and a debug log line when LOG_LEVEL=debug), JSON errors, bounded bodies and timeouts, and malformed HTTP
  * answered 400 without disturbing other connections.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -9,6 +9,7 @@ import { type Authenticator, bearerChallenge } from "../auth/authenticator.js";
 import { isInputError } from "../errors.js";
 import type { Context } from "./context.js";
 import { type HttpReply, type HttpRequestContext, HttpRouter } from "./http-router.js";
+import { parseRequestTarget, type RequestTarget } from "./request-target.js";
 
 /** Largest request body a handler may read. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -44,7 +45,7 @@ export interface HttpServerHandle {
 /**
  * The answer to a request node:http refuses before any handler runs: a slow client that did not
  * send its headers (headersTimeout) or whole request (requestTimeout) in time is told 408, headers
- * over the 16 KiB limit 431; anything else that cannot be parsed 400.
+ * over the 16 KiB limit or more than 100 header lines 431; anything else that cannot be parsed 400.
  */
 const CLIENT_ERROR_STATUS: Readonly<Record<string, string>> = {
   ERR_HTTP_REQUEST_TIMEOUT: "408 Request Timeout",
@@ -57,9 +58,8 @@ export function createHttpServer(
   auth?: Authenticator,
 ): HttpServerHandle {
   let draining = false;
-  const server = createServer((req, res) => {
-    void handle(ctx, router, req, res, () => draining, auth);
-  });
+  const isDraining = (): boolean => draining;
+  const server = createServer((req, res) => handle(ctx, router, req, res, isDraining, auth));
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
   server.keepAliveTimeout = 5_000;
@@ -81,22 +81,26 @@ export function createHttpServer(
   };
 }
 
-async function handle(
+/**
+ * One request: route, run the handler, send, record. Synchronous handlers (the sequences) are
+ * answered without a promise; the debug line is built only when debug is on.
+ */
+function handle(
   ctx: Context,
   router: HttpRouter,
   req: IncomingMessage,
   res: ServerResponse,
   draining: () => boolean,
   auth?: Authenticator,
-): Promise<void> {
-  const started = process.hrtime.bigint();
+): void {
+  const started = performance.now();
   const method = req.method ?? "GET";
   let routeLabel = "unmatched";
-  let reply: HttpReply;
+  let reply: HttpReply | Promise<HttpReply>;
   try {
-    const url = parseTarget(req.url ?? "/");
-    const match = url ? router.match(method, url.pathname) : undefined;
-    if (!url || !match) {
+    const target = parseRequestTarget(req.url ?? "/");
+    const match = target ? router.match(method, target.pathname) : undefined;
+    if (!target || !match) {
       reply = jsonReply(400, { error: "malformed request target" });
     } else if (match.kind === "not-found") {
       reply = jsonReply(404, { error: "not found" });
@@ -105,25 +109,67 @@ async function handle(
       reply = jsonReply(405, { error: "method not allowed" }, { allow: match.allow.join(", ") });
     } else {
       routeLabel = match.route.path;
-      const refused = auth && !match.route.public ? await authorize(ctx, auth, req) : undefined;
-      reply = refused ?? (await match.route.handler(requestContext(req, url, match.params)));
+      const { route } = match;
+      const context = new RequestContext(req, target, match.params);
+      reply =
+        auth && !route.public
+          ? authorize(ctx, auth, req).then((refused) => refused ?? route.handler(context))
+          : route.handler(context);
     }
   } catch (error) {
     reply = errorReply(ctx, error, method, req.url);
   }
-  send(res, reply, method === "HEAD", draining());
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (reply instanceof Promise) {
+    const label = routeLabel;
+    reply.then(
+      (answer) => finish(ctx, req, res, answer, method, label, started, draining()),
+      (error: unknown) =>
+        finish(
+          ctx,
+          req,
+          res,
+          errorReply(ctx, error, method, req.url),
+          method,
+          label,
+          started,
+          draining(),
+        ),
+    );
+  } else {
+    finish(ctx, req, res, reply, method, routeLabel, started, draining());
+  }
+}
+
+function finish(
+  ctx: Context,
+  req: IncomingMessage,
+  res: ServerResponse,
+  reply: HttpReply,
+  method: string,
+  routeLabel: string,
+  started: number,
+  draining: boolean,
+): void {
+  try {
+    send(res, reply, method === "HEAD", draining);
+  } catch (error) {
+    ctx.logger.error({ err: error, method, path: req.url?.slice(0, 200) }, "http: reply failed");
+    res.destroy();
+  }
+  const seconds = (performance.now() - started) / 1e3;
   ctx.metrics.observeHttp(method, routeLabel, reply.status, seconds);
-  ctx.logger.debug(
-    {
-      method,
-      path: req.url?.slice(0, 200),
-      route: routeLabel,
-      status: reply.status,
-      ms: seconds * 1e3,
-    },
-    "http request",
-  );
+  if (ctx.logger.isLevelEnabled("debug")) {
+    ctx.logger.debug(
+      {
+        method,
+        path: req.url?.slice(0, 200),
+        route: routeLabel,
+        status: reply.status,
+        ms: seconds * 1e3,
+      },
+      "http request",
+    );
+  }
 }
 
 /**
@@ -156,15 +202,6 @@ async function authorize(
   );
 }
 
-/** Origin-form ("/path?q", including "//x") or absolute-form targets; undefined if unparsable. */
-function parseTarget(target: string): URL | undefined {
-  try {
-    return target.startsWith("/") ? new URL(`http://service.invalid${target}`) : new URL(target);
-  } catch {
-    return undefined;
-  }
-}
-
 function errorReply(ctx: Context, error: unknown, method: string, path?: string): HttpReply {
   if (isInputError(error)) return jsonReply(400, { error: error.message });
   if (error instanceof HttpError) return jsonReply(error.status, { error: error.message });
@@ -172,39 +209,58 @@ function errorReply(ctx: Context, error: unknown, method: string, path?: string)
   return jsonReply(500, { error: "internal error" });
 }
 
+/** Headers every reply carries; a reply's own headers override them (cache-control). */
+const DEFAULT_HEADERS: readonly (readonly [string, string])[] = [
+  ["x-content-type-options", "nosniff"],
+  ["cache-control", "no-store"],
+];
+
+/**
+ * Writes the reply with one writeHead (a flat header list, no per-header setHeader calls). A
+ * string body goes out as a string: node:http then sends headers and body in one write.
+ */
 function send(res: ServerResponse, reply: HttpReply, head: boolean, draining: boolean): void {
   if (res.headersSent || res.destroyed) return;
-  const body = typeof reply.body === "string" ? Buffer.from(reply.body, "utf8") : reply.body;
-  res.statusCode = reply.status;
-  res.setHeader("content-type", reply.contentType);
-  res.setHeader("content-length", body.length);
-  res.setHeader("x-content-type-options", "nosniff");
-  res.setHeader("cache-control", "no-store");
-  for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
-  if (draining) res.setHeader("connection", "close");
+  const { body } = reply;
+  const length = typeof body === "string" ? Buffer.byteLength(body, "utf8") : body.length;
+  const headers = ["content-type", reply.contentType, "content-length", String(length)];
+  const own = reply.headers;
+  for (const [name, value] of DEFAULT_HEADERS) {
+    if (!own || !(name in own)) headers.push(name, value);
+  }
+  if (own) for (const name of Object.keys(own)) headers.push(name, own[name]!);
+  if (draining) headers.push("connection", "close");
+  res.writeHead(reply.status, headers);
   res.end(head ? undefined : body);
 }
 
-function requestContext(
-  req: IncomingMessage,
-  url: URL,
-  params: Record<string, string>,
-): HttpRequestContext {
-  let bodyPromise: Promise<string> | undefined;
-  const text = (): Promise<string> => (bodyPromise ??= readBody(req));
-  return {
-    req,
-    url,
-    params,
-    text,
-    json: async () => {
-      const body = await text();
-      try {
-        return JSON.parse(body) as unknown;
-      } catch {
-        throw new HttpError(400, "request body is not valid JSON");
-      }
-    },
+/**
+ * What a handler sees. A class, not an object literal with a getter (which V8 builds slowly,
+ * per request); text and json are bound arrows, as handlers destructure them.
+ */
+class RequestContext implements HttpRequestContext {
+  private bodyPromise: Promise<string> | undefined;
+
+  constructor(
+    readonly req: IncomingMessage,
+    private readonly target: RequestTarget,
+    readonly params: Record<string, string>,
+  ) {}
+
+  /** Parsed only for the handlers that read it (the query of /api/users). */
+  get url(): URL {
+    return this.target.url();
+  }
+
+  readonly text = (): Promise<string> => (this.bodyPromise ??= readBody(this.req));
+
+  readonly json = async (): Promise<unknown> => {
+    const body = await this.text();
+    try {
+      return JSON.parse(body) as unknown;
+    } catch {
+      throw new HttpError(400, "request body is not valid JSON");
+    }
   };
 }
 

@@ -1,13 +1,19 @@
 /**
- * Prometheus metrics (prom-client) for both servers, in a registry of our own (so tests can run
- * several apps in one process): request counts and latency histograms per method and code.
+ * Prometheus metrics for both servers, in a registry of our own (so tests can run several apps
+ * in one process): request counts and latency histograms per method and code. The per-call
+ * recording is call-metrics.ts (no allocation per call); the registry, its text format and the
+ * default process metrics are prom-client's.
  */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Registry, collectDefaultMetrics } from "prom-client";
+import { CallMetrics, type CallSeries } from "./call-metrics.js";
+
+/** Records one finished call of one gRPC method, by status code name ("OK", "INTERNAL"). */
+export type GrpcCallRecorder = (code: string, seconds: number) => void;
 
 export interface Metrics {
   readonly registry: Registry;
-  /** Records one finished gRPC call. */
-  observeGrpc(service: string, method: string, code: string, seconds: number): void;
+  /** The recorder of one method's calls: look it up once per method, call it per call. */
+  grpcMethod(service: string, method: string): GrpcCallRecorder;
   /** Records one finished HTTP request; `route` is the route pattern, never the raw path. */
   observeHttp(method: string, route: string, code: number, seconds: number): void;
 }
@@ -17,45 +23,52 @@ const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
-  const grpcLabels = ["grpc_service", "grpc_method", "grpc_code"] as const;
-  const grpcHandled = new Counter({
-    name: "grpc_server_handled_total",
-    help: "gRPC calls completed on the server, by service, method and status code.",
-    labelNames: grpcLabels,
-    registers: [registry],
-  });
-  const grpcSeconds = new Histogram({
-    name: "grpc_server_handling_seconds",
-    help: "Time to answer a gRPC call, by service, method and status code.",
-    labelNames: grpcLabels,
+  const grpc = new CallMetrics({
+    registry,
+    counter: {
+      name: "grpc_server_handled_total",
+      help: "gRPC calls completed on the server, by service, method and status code.",
+    },
+    histogram: {
+      name: "grpc_server_handling_seconds",
+      help: "Time to answer a gRPC call, by service, method and status code.",
+    },
+    labelNames: ["grpc_service", "grpc_method", "grpc_code"],
     buckets: BUCKETS,
-    registers: [registry],
   });
-  const httpLabels = ["method", "route", "code"] as const;
-  const httpRequests = new Counter({
-    name: "http_requests_total",
-    help: "HTTP requests answered, by method, route pattern and status code.",
-    labelNames: httpLabels,
-    registers: [registry],
-  });
-  const httpSeconds = new Histogram({
-    name: "http_request_duration_seconds",
-    help: "Time to answer an HTTP request, by method, route pattern and status code.",
-    labelNames: httpLabels,
+  const http = new CallMetrics({
+    registry,
+    counter: {
+      name: "http_requests_total",
+      help: "HTTP requests answered, by method, route pattern and status code.",
+    },
+    histogram: {
+      name: "http_request_duration_seconds",
+      help: "Time to answer an HTTP request, by method, route pattern and status code.",
+    },
+    labelNames: ["method", "route", "code"],
     buckets: BUCKETS,
-    registers: [registry],
   });
+  const httpSeries = new Map<string, Map<string, Map<number, CallSeries>>>();
   return {
     registry,
-    observeGrpc(service, method, code, seconds) {
-      const labels = { grpc_service: service, grpc_method: method, grpc_code: code };
-      grpcHandled.inc(labels);
-      grpcSeconds.observe(labels, seconds);
+    grpcMethod(service, method) {
+      const byCode = new Map<string, CallSeries>();
+      return (code, seconds) => {
+        let series = byCode.get(code);
+        if (!series) byCode.set(code, (series = grpc.get(service, method, code)));
+        series.observe(seconds);
+      };
     },
     observeHttp(method, route, code, seconds) {
-      const labels = { method, route, code: String(code) };
-      httpRequests.inc(labels);
-      httpSeconds.observe(labels, seconds);
+      // route -> method -> code: three lookups of the same few strings, no key built per call
+      let byMethod = httpSeries.get(route);
+      if (!byMethod) httpSeries.set(route, (byMethod = new Map<string, Map<number, CallSeries>>()));
+      let byCode = byMethod.get(method);
+      if (!byCode) byMethod.set(method, (byCode = new Map<number, CallSeries>()));
+      let series = byCode.get(code);
+      if (!series) byCode.set(code, (series = http.get(method, route, String(code))));
+      series.observe(seconds);
     },
   };
 }

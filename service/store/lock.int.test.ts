@@ -44,7 +44,7 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-describe("PGlite data directory lock", () => {
+describe("embedded store data directory lock", () => {
   const fresh = (): string => {
     const dir = mkdtempSync(join(tmpdir(), "lock-test-"));
     dirs.push(dir);

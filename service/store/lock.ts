@@ -1,6 +1,7 @@
 /**
- * An exclusive lock on a PGlite data directory: PGlite runs PostgreSQL inside this process,
- * so a second process opening the same directory would corrupt it. The lock is a file
+ * An exclusive lock on the embedded store's data directory: each service process serves
+ * reads and counter blocks as if it were the directory's only user, so a second process
+ * opening the same directory would break the counter's never-repeat guarantee. The lock is a file
  * holding {pid, host, token}, created atomically (written aside, then hard-linked into
  * place, so nobody ever reads it half-written) and touched by a heartbeat.
  *
@@ -177,7 +178,7 @@ function lockedError(dir: string, path: string, observed: ObservedLock): DataDir
     ? `process ${observed.content.pid} on ${observed.content.host} (since ${observed.content.since})`
     : "another process";
   return new DataDirLockedError(
-    `data directory ${dir} is in use by ${owner}: PGlite allows one process per data directory. ` +
+    `data directory ${dir} is in use by ${owner}: the embedded store allows one process per data directory. ` +
       `Stop that process, give this one its own DATA_DIR, or set DATABASE_URL to share a ` +
       `PostgreSQL server. (Lock file: ${path}; it is taken over automatically once its owner ` +
       `is gone.)`,

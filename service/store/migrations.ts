@@ -1,16 +1,20 @@
 /**
- * Schema migrations, identical for PGlite and PostgreSQL. Applied in order at start,
+ * PostgreSQL's schema migrations (the embedded store's are in sqlite-migrations.ts). Applied in order at start,
  * each recorded in schema_migrations; all of them run in one transaction that first takes
  * a transaction-scoped advisory lock, so replicas starting at once apply each migration
  * exactly once (the others wait, then find nothing left to do).
  */
+import { searchKey } from "./search-key.js";
 import type { SqlClient, SqlDatabase } from "./sql.js";
+
+/** A migration step: SQL, or code that needs data (a back-fill computed in TypeScript). */
+export type MigrationStep = string | ((tx: SqlClient) => Promise<void>);
 
 export interface Migration {
   version: number;
   name: string;
-  /** Statements run in order inside the migration transaction. */
-  statements: string[];
+  /** Steps run in order inside the migration transaction. */
+  statements: MigrationStep[];
   /**
    * When true a failure is tolerated (rolled back to a savepoint, not recorded, retried at
    * the next start): used for indexes that need an extension a managed database may refuse.
@@ -52,24 +56,78 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   {
+    // Until search ignored diacritics this also built trigram indexes on lower(names);
+    // version 3 drops those and version 4 indexes the search keys instead.
     version: 2,
-    name: "trigram indexes for name search",
+    name: "pg_trgm for name search",
+    optional: true,
+    statements: [`CREATE EXTENSION IF NOT EXISTS pg_trgm`],
+  },
+  {
+    version: 3,
+    name: "search keys: names without case or diacritics",
+    statements: [
+      `ALTER TABLE users ADD COLUMN IF NOT EXISTS first_key text,
+                        ADD COLUMN IF NOT EXISTS last_key text`,
+      backfillSearchKeys,
+      `ALTER TABLE users ALTER COLUMN first_key SET NOT NULL, ALTER COLUMN last_key SET NOT NULL`,
+      `DROP INDEX IF EXISTS users_first_name_trgm_idx`,
+      `DROP INDEX IF EXISTS users_last_name_trgm_idx`,
+    ],
+  },
+  {
+    version: 4,
+    name: "trigram indexes on the search keys",
     optional: true,
     statements: [
       `CREATE EXTENSION IF NOT EXISTS pg_trgm`,
-      // SearchName is a case-insensitive substring match: lower(col) LIKE '%q%' uses these.
-      // A small pending list (256 kB): PGlite has no autovacuum to merge GIN's pending list,
-      // which every search scans linearly; measured, this keeps bulk loads fast (unlike
-      // fastupdate = off, 10x slower) and searches fast (unlike the 4 MB default, 4x slower).
-      `CREATE INDEX users_first_name_trgm_idx ON users USING gin (lower(first_name) gin_trgm_ops) WITH (gin_pending_list_limit = 256)`,
-      `CREATE INDEX users_last_name_trgm_idx ON users USING gin (lower(last_name) gin_trgm_ops) WITH (gin_pending_list_limit = 256)`,
+      // SearchName is a substring match on the keys: first_key LIKE '%q%' uses these.
+      `CREATE INDEX users_first_key_trgm_idx ON users USING gin (first_key gin_trgm_ops)`,
+      `CREATE INDEX users_last_key_trgm_idx ON users USING gin (last_key gin_trgm_ops)`,
     ],
   },
 ];
 
+/** Rows per back-fill batch: bounds the memory the migration needs at any table size. */
+const BACKFILL_BATCH = 5_000;
+
+/** Computes first_key/last_key (search-key.ts) for rows written before they existed. */
+async function backfillSearchKeys(tx: SqlClient): Promise<void> {
+  let after = { tenant: "", id: "" };
+  for (;;) {
+    const rows = await tx.query<{
+      tenant: string;
+      id: string;
+      first_name: string;
+      last_name: string;
+    }>(
+      `SELECT tenant, id, first_name, last_name FROM users
+       WHERE first_key IS NULL AND (tenant, id) > ($1, $2)
+       ORDER BY tenant, id LIMIT ${BACKFILL_BATCH}`,
+      [after.tenant, after.id],
+    );
+    if (rows.length === 0) return;
+    await tx.query(
+      `UPDATE users u SET first_key = k.first_key, last_key = k.last_key
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS k(tenant, id, first_key, last_key)
+       WHERE u.tenant = k.tenant AND u.id = k.id`,
+      [
+        rows.map((r) => r.tenant),
+        rows.map((r) => r.id),
+        rows.map((r) => searchKey(r.first_name)),
+        rows.map((r) => searchKey(r.last_name)),
+      ],
+    );
+    const last = rows[rows.length - 1]!;
+    after = { tenant: last.tenant, id: last.id };
+  }
+}
+
 export interface MigrationReport {
   applied: number[];
   skipped: { version: number; error: string }[];
+  /** Embedded store: what was copied from an earlier release's PGlite files at this open. */
+  importedFromPglite?: { users: number; counters: number };
 }
 
 /**
@@ -110,7 +168,10 @@ export async function migrate(
 async function applyOne(tx: SqlClient, migration: Migration): Promise<string | undefined> {
   if (migration.optional) await tx.query(`SAVEPOINT optional_migration`);
   try {
-    for (const statement of migration.statements) await tx.query(statement);
+    for (const step of migration.statements) {
+      if (typeof step === "string") await tx.query(step);
+      else await step(tx);
+    }
     await tx.query(`INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, [
       migration.version,
       migration.name,

@@ -1,6 +1,5 @@
 /**
- * The one seam between the store's SQL and a database driver. PGlite and node-postgres
- * both implement it, so every repository runs the exact same statements on both backends.
+ * The seam between the PostgreSQL repositories' SQL and the driver (node-postgres).
  */
 
 /** A row as the driver returns it: column name to value. */
@@ -14,13 +13,13 @@ export interface SqlClient {
 /** A database the store owns: queries, transactions, and an orderly close. */
 export interface SqlDatabase extends SqlClient {
   /** Which backend this is, for logs and metrics. */
-  readonly backend: "pglite" | "postgres";
+  readonly backend: "postgres";
   /**
    * Runs `fn` inside BEGIN/COMMIT on one connection; ROLLBACK when `fn` throws (the error
    * is re-thrown). Queries issued on the outer client meanwhile may run on other connections.
    */
   transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>;
-  /** Releases connections (and locks, for PGlite). Idempotent. */
+  /** Releases connections. Idempotent. */
   close(): Promise<void>;
 }
 

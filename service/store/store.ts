@@ -1,59 +1,63 @@
 /**
- * The store the service talks to: one tenant's users and counters, on PGlite (default, in
- * DATA_DIR) or PostgreSQL (when DATABASE_URL is set). Both run the same migrations and SQL.
+ * The store the service talks to: one tenant's users and counters, embedded in the process
+ * (SQLite via node:sqlite, in DATA_DIR; the default) or on PostgreSQL (when DATABASE_URL is
+ * set). Both keep the same contracts and pass the same test suite (store.int.test.ts).
  */
 import { type CounterRepository, counterRepository } from "./counter-repo.js";
 import type { LockOptions } from "./lock.js";
 import { type MigrationReport, migrate } from "./migrations.js";
-import { openPglite } from "./pglite.js";
 import { openPostgres } from "./postgres.js";
-import type { SqlDatabase } from "./sql.js";
+import { openSqlite } from "./sqlite.js";
+import { sqliteCounterRepository, sqliteUserRepository } from "./sqlite-repos.js";
 import { type UserRepository, userRepository } from "./users-repo.js";
 
+export type Backend = "sqlite" | "postgres";
+
 export interface Store {
-  readonly backend: SqlDatabase["backend"];
+  readonly backend: Backend;
   readonly tenant: string;
   readonly users: UserRepository;
   readonly counters: CounterRepository;
-  /** What migrate() did at open: applied versions, and optional ones that failed. */
+  /** What migrations did at open: applied versions, and optional ones that failed. */
   readonly migrations: MigrationReport;
-  /** Closes connections and, for PGlite, releases the data directory. Idempotent. */
+  /** Closes connections and, for SQLite, releases the data directory. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** An opened, migrated database that may hold many tenants (tests share one this way). */
+export interface StoreDatabase {
+  readonly backend: Backend;
+  readonly migrations: MigrationReport;
+  /** A Store scoped to `tenant`; its close() closes this database. */
+  storeFor(tenant: string): Store;
   close(): Promise<void>;
 }
 
 export interface StoreConfig {
   /** Scopes every row; one database can serve many tenants. */
   tenant: string;
-  /** PGlite data directory, used when databaseUrl is not set. */
+  /** The embedded store's directory, used when databaseUrl is not set. */
   dataDir: string;
   databaseUrl?: string | undefined;
   /** PostgreSQL only. Default 5000. */
   statementTimeoutMs?: number;
   /** PostgreSQL only: pool size. Default 10. */
   maxConnections?: number;
-  /** PGlite only: lock heartbeat and what to do when the lock is lost. */
+  /** Embedded store only: lock heartbeat and what to do when the lock is lost. */
   lock?: LockOptions;
   onIdleError?: (error: Error) => void;
 }
 
-/** Opens the configured backend and migrates it. Throws DataDirLockedError (PGlite) if taken. */
+/** Opens the configured backend and migrates it. Throws DataDirLockedError (SQLite) if taken. */
 export async function openStore(config: StoreConfig): Promise<Store> {
   if (config.tenant.trim() === "") throw new Error("store: tenant must not be empty");
-  const db = await openDatabase(config);
-  try {
-    const migrations = await migrate(db);
-    // PGlite has no autovacuum: refresh planner statistics (sampled, cheap) at each start.
-    if (db.backend === "pglite") await db.query(`ANALYZE users`);
-    return storeOn(db, config.tenant, migrations);
-  } catch (error) {
-    await db.close().catch(() => undefined);
-    throw error;
-  }
+  return (await openDatabase(config)).storeFor(config.tenant);
 }
 
-export function openDatabase(config: StoreConfig): Promise<SqlDatabase> {
+/** Opens and migrates the configured backend (`config.tenant` is not used). */
+export async function openDatabase(config: StoreConfig): Promise<StoreDatabase> {
   if (config.databaseUrl) {
-    return openPostgres({
+    const db = await openPostgres({
       connectionString: config.databaseUrl,
       ...(config.statementTimeoutMs !== undefined && {
         statementTimeoutMs: config.statementTimeoutMs,
@@ -61,18 +65,39 @@ export function openDatabase(config: StoreConfig): Promise<SqlDatabase> {
       ...(config.maxConnections !== undefined && { maxConnections: config.maxConnections }),
       ...(config.onIdleError && { onIdleError: config.onIdleError }),
     });
+    let migrations: MigrationReport;
+    try {
+      migrations = await migrate(db);
+    } catch (error) {
+      await db.close().catch(() => undefined);
+      throw error;
+    }
+    const close = (): Promise<void> => db.close();
+    return database("postgres", migrations, close, (tenant) => ({
+      users: userRepository(db, tenant),
+      counters: counterRepository(db, tenant),
+    }));
   }
-  return openPglite({ dataDir: config.dataDir, ...(config.lock && { lock: config.lock }) });
+  const sqlite = await openSqlite({
+    dataDir: config.dataDir,
+    ...(config.lock && { lock: config.lock }),
+  });
+  return database("sqlite", sqlite.migrations, sqlite.close, (tenant) => ({
+    users: sqliteUserRepository(sqlite.db, tenant),
+    counters: sqliteCounterRepository(sqlite.db, tenant),
+  }));
 }
 
-/** A Store for `tenant` on an already migrated database (lets tests share one database). */
-export function storeOn(db: SqlDatabase, tenant: string, migrations: MigrationReport): Store {
+function database(
+  backend: Backend,
+  migrations: MigrationReport,
+  close: () => Promise<void>,
+  repositories: (tenant: string) => { users: UserRepository; counters: CounterRepository },
+): StoreDatabase {
   return {
-    backend: db.backend,
-    tenant,
-    users: userRepository(db, tenant),
-    counters: counterRepository(db, tenant),
+    backend,
     migrations,
-    close: () => db.close(),
+    close,
+    storeFor: (tenant) => ({ backend, tenant, migrations, close, ...repositories(tenant) }),
   };
 }

@@ -1,8 +1,9 @@
 /**
- * Users of one tenant, in SQL shared by both backends. Every statement is scoped by the
+ * Users of one tenant on PostgreSQL (the embedded store's twin is sqlite-repos.ts). Every statement is scoped by the
  * tenant given at construction: no method can read or write another tenant's rows.
  * Result-returning methods take a row limit; callers decide the cap (see users/service.ts).
  */
+import { searchKey } from "./search-key.js";
 import { type SqlClient, UNIQUE_VIOLATION, sqlState, violatedConstraint } from "./sql.js";
 
 /** A stored user. `email` is stored lower-cased (see users/validate.ts). */
@@ -26,15 +27,17 @@ export interface UserRepository {
   list(limit: number): Promise<UserRecord[]>;
   getByEmail(email: string): Promise<UserRecord | undefined>;
   /**
-   * Users whose first or last name contains `needle`, ignoring case as the database's lower()
-   * does (always ASCII; other letters as the server's ctype allows); email order.
+   * Users whose first or last name contains `needle`, ignoring case and diacritics ("mael"
+   * finds "Maël": both sides compared as searchKey() forms, see search-key.ts); email order.
    */
   searchName(needle: string, limit: number): Promise<UserRecord[]>;
   /** Users with from <= age <= toIncluded, in (age, email) order. */
   searchAge(from: number, toIncluded: number, limit: number): Promise<UserRecord[]>;
   count(): Promise<number>;
-  /** Refreshes planner statistics (PGlite has no autovacuum to do it). */
+  /** Refreshes planner statistics (after a bulk load). */
   analyze(): Promise<void>;
+  /** The database's plan for searchName(needle), one line per step: shows the index used. */
+  explainSearchName(needle: string): Promise<string[]>;
 }
 
 const COLUMNS = `id, email, first_name, last_name, age, phone, address`;
@@ -66,6 +69,11 @@ export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+// The trigram indexes on first_key/last_key (migrations.ts) serve these LIKEs.
+const SEARCH_WHERE = `(first_key LIKE $2 OR last_key LIKE $2)`;
+const SEARCH_TAIL = `ORDER BY email LIMIT $3`;
+const likeKey = (needle: string): string => `%${escapeLike(searchKey(needle))}%`;
+
 export function userRepository(db: SqlClient, tenant: string): UserRepository {
   const select = async (where: string, params: unknown[], tail: string): Promise<UserRecord[]> =>
     (
@@ -79,7 +87,8 @@ export function userRepository(db: SqlClient, tenant: string): UserRepository {
     async insert(user) {
       try {
         await db.query(
-          `INSERT INTO users (tenant, ${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+          `INSERT INTO users (tenant, ${COLUMNS}, first_key, last_key)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
           [
             tenant,
             user.id,
@@ -89,6 +98,8 @@ export function userRepository(db: SqlClient, tenant: string): UserRepository {
             user.age,
             user.phone,
             user.address,
+            searchKey(user.firstName),
+            searchKey(user.lastName),
           ],
         );
         return "created";
@@ -101,9 +112,9 @@ export function userRepository(db: SqlClient, tenant: string): UserRepository {
     async insertMany(users) {
       if (users.length === 0) return 0;
       const rows = await db.query(
-        `INSERT INTO users (tenant, ${COLUMNS})
+        `INSERT INTO users (tenant, ${COLUMNS}, first_key, last_key)
          SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int[],
-                                  $7::text[], $8::text[])
+                                  $7::text[], $8::text[], $9::text[], $10::text[])
          ON CONFLICT DO NOTHING
          RETURNING 1`,
         [
@@ -115,6 +126,8 @@ export function userRepository(db: SqlClient, tenant: string): UserRepository {
           users.map((u) => u.age),
           users.map((u) => u.phone),
           users.map((u) => u.address),
+          users.map((u) => searchKey(u.firstName)),
+          users.map((u) => searchKey(u.lastName)),
         ],
       );
       return rows.length;
@@ -126,12 +139,7 @@ export function userRepository(db: SqlClient, tenant: string): UserRepository {
       return (await select(`email = $2`, [email], ``))[0];
     },
 
-    searchName: (needle, limit) =>
-      select(
-        `(lower(first_name) LIKE lower($2) OR lower(last_name) LIKE lower($2))`,
-        [`%${escapeLike(needle)}%`, limit],
-        `ORDER BY email LIMIT $3`,
-      ),
+    searchName: (needle, limit) => select(SEARCH_WHERE, [likeKey(needle), limit], SEARCH_TAIL),
 
     searchAge: (from, toIncluded, limit) =>
       select(`age BETWEEN $2 AND $3`, [from, toIncluded, limit], `ORDER BY age, email LIMIT $4`),
@@ -146,6 +154,14 @@ export function userRepository(db: SqlClient, tenant: string): UserRepository {
 
     async analyze() {
       await db.query(`ANALYZE users`);
+    },
+
+    async explainSearchName(needle) {
+      const rows = await db.query<{ "QUERY PLAN": string }>(
+        `EXPLAIN SELECT ${COLUMNS} FROM users WHERE tenant = $1 AND ${SEARCH_WHERE} ${SEARCH_TAIL}`,
+        [tenant, likeKey(needle), 10],
+      );
+      return rows.map((row) => row["QUERY PLAN"]);
     },
   };
 }

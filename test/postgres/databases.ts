@@ -1,5 +1,5 @@
 /**
- * Test databases on both backends, for `describe.each(BACKENDS)`: PGlite in a fresh temp
+ * Test databases on both backends, for `describe.each(BACKENDS)`: the embedded store in a fresh temp
  * dir, or a fresh database on one real PostgreSQL server started for the test file.
  *
  *   const dbs = testDatabases(backend);
@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type PostgresServer, startPostgres } from "./server.js";
 
-export const BACKENDS = ["pglite", "postgres"] as const;
+export const BACKENDS = ["sqlite", "postgres"] as const;
 export type Backend = (typeof BACKENDS)[number];
 
 /** Where a store lives: pass to openStore / the service's env (DATA_DIR, DATABASE_URL). */
@@ -22,7 +22,7 @@ export interface DatabaseLocation {
 
 export interface TestDatabases {
   start(): Promise<void>;
-  /** A new, empty database (its own PGlite dir, or a new PostgreSQL database). */
+  /** A new, empty database (its own data dir, or a new PostgreSQL database). */
   fresh(): Promise<DatabaseLocation>;
   stop(): Promise<void>;
 }
@@ -43,7 +43,7 @@ export function testDatabases(backend: Backend): TestDatabases {
     },
     async fresh() {
       const dataDir = newDir();
-      if (backend === "pglite") return { dataDir };
+      if (backend === "sqlite") return { dataDir };
       if (!server) throw new Error("testDatabases: start() first");
       counter += 1;
       return {

@@ -181,7 +181,7 @@ describe("slow clients", () => {
 });
 
 describe("oversize input", () => {
-  it("answers oversize HTTP input with a status: headers or a URL over 16 KiB 431, a body over 64 KiB 413 (plain or chunked), 300 headers served", async () => {
+  it("answers oversize HTTP input with a status: headers or a URL over 16 KiB 431, a body over 64 KiB 413 (plain or chunked), more than 100 header lines 431", async () => {
     expect(await status("/fibonacci/3", { headers: { "x-big": "a".repeat(20_000) } })).toBe(431);
     expect(await status(`/${"a".repeat(100_000)}`)).toBe(431);
     expect(await status("/api/calc/add", { method: "POST", body: "1".repeat(1 << 20) })).toBe(413);
@@ -193,9 +193,12 @@ describe("oversize input", () => {
     expect((await rawHttp(t.app.httpPort, chunked)).split("\r\n")[0]).toBe(
       "HTTP/1.1 413 Payload Too Large",
     );
-    // node:http keeps the first 100 headers (maxHeadersCount) and serves the request.
-    const many = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`x-h${i}`, "1"]));
-    expect(await status("/fibonacci/3", { headers: many })).toBe(200);
+    // node:http on Node 24 refuses more header lines than maxHeadersCount (100) with
+    // HPE_HEADER_OVERFLOW, so 431 (Node 20 dropped the rest silently); fetch adds ~7 of its own.
+    const many = (n: number) =>
+      Object.fromEntries(Array.from({ length: n }, (_, i) => [`x-h${i}`, "1"]));
+    expect(await status("/fibonacci/3", { headers: many(90) })).toBe(200);
+    expect(await status("/fibonacci/3", { headers: many(300) })).toBe(431);
     expect(t.logs.filter((l) => (l.level as number) >= 50)).toEqual([]);
   });
 

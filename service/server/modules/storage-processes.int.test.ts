@@ -1,6 +1,6 @@
 // The real service as separate OS processes (spawned service/main.ts) sharing one database:
 // counter values are unique across processes, kill -9 and restarts; users survive a crash;
-// a second process on one PGlite DATA_DIR fails fast. Real grpc-js clients and HTTP.
+// a second process on one embedded-store DATA_DIR fails fast. Real grpc-js clients and HTTP.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   BACKENDS,
@@ -14,7 +14,7 @@ import {
   spawnService,
 } from "../../../test/postgres/service-process.js";
 
-// Each test starts several service processes (tsx start-up + PGlite initdb): generous
+// Each test starts several service processes (tsx start-up): generous
 // bounds for a loaded 2-core CI machine. Behaviour is asserted, never time.
 vi.setConfig({ testTimeout: 240_000 });
 
@@ -123,7 +123,7 @@ describe.each(BACKENDS)("service processes on %s", (backend) => {
     const values = await draw(before, 1000, (n) => n === 400 && void before.crash());
     expect(values.length).toBeLessThan(1000);
 
-    const after = await start(where); // PGlite: takes over the dead process's lock at once
+    const after = await start(where); // embedded store: takes over the dead process's lock at once
     values.push(...(await draw(after, 1000)));
     expectAllDistinct(values);
     const again = rpcClient(after.grpcAddress, "user.proto");
@@ -136,7 +136,7 @@ describe.each(BACKENDS)("service processes on %s", (backend) => {
     expect(await after.stop()).toBe(0);
   });
 
-  it.runIf(backend === "pglite")(
+  it.runIf(backend === "sqlite")(
     "refuses a second process on the same DATA_DIR at once, with a clear message",
     async () => {
       const where = await dbs.fresh();
@@ -149,7 +149,7 @@ describe.each(BACKENDS)("service processes on %s", (backend) => {
       const failure = second as ServiceStartError;
       expect(failure.exitCode).toBe(1);
       expect(failure.output).toContain(`is in use by process ${owner.pid}`);
-      expect(failure.output).toContain("PGlite allows one process per data directory");
+      expect(failure.output).toContain("the embedded store allows one process per data directory");
       // The owner is unharmed.
       expect(await (await fetch(`${owner.httpBase}/getCounter`)).text()).toMatch(/^\d+$/);
     },

@@ -13,7 +13,7 @@ import { type App, startApp } from "../app.js";
 import { createMetrics } from "../metrics.js";
 import { storageModule } from "./storage.js";
 
-// Some tests restart the app (PGlite start-up) several times: bounds for a loaded machine.
+// Some tests restart the app (store start-up) several times: bounds for a loaded machine.
 vi.setConfig({ testTimeout: 180_000 });
 
 interface Running {

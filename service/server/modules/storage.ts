@@ -1,8 +1,8 @@
 /**
  * The stored APIs (SERVICES=users and/or counter): gRPC user.UserService, counter.v1.Counter,
- * HTTP /getCounter and GET /api/users (JSON), over ONE store (PGlite in DATA_DIR, or PostgreSQL at DATABASE_URL),
- * opened and migrated before the servers listen. One module for both, because PGlite allows
- * one opening of a data directory per process.
+ * HTTP /getCounter and GET /api/users (JSON), over ONE store (embedded SQLite in DATA_DIR, or PostgreSQL at DATABASE_URL),
+ * opened and migrated before the servers listen. One module for both, because the embedded
+ * store allows one opening of a data directory per process.
  */
 import * as grpc from "@grpc/grpc-js";
 import { CounterAllocator } from "../../counter/allocator.js";
@@ -50,7 +50,7 @@ async function open(ctx: Context): Promise<Store> {
     databaseUrl: config.store.databaseUrl,
     lock: {
       onTakeover: (reason) => logger.warn(reason),
-      // Another process now writes our PGlite directory: stop before we corrupt it.
+      // Another process now writes our data directory: stop before we corrupt it.
       onLost: (reason) => {
         logger.fatal(`${reason}: exiting to protect the data`);
         process.exit(1);

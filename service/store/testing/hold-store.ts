@@ -1,4 +1,4 @@
-// Test helper process: opens the store on DATA_DIR (PGlite), prints "ready" (or the error
+// Test helper process: opens the store on DATA_DIR (embedded SQLite), prints "ready" (or the error
 // message and exits 3), then holds it until killed. Run: node --import tsx hold-store.ts
 import { openStore } from "../store.js";
 

@@ -1,0 +1,74 @@
+/**
+ * Starts our service for the footprint bench as the image runs it: one Node process on
+ * dist/service/main.js with the runtime stage's memory settings (NODE_OPTIONS and
+ * MALLOC_ARENA_MAX, read from the Dockerfile so the bench and the image cannot drift),
+ * on the embedded store in a fresh data directory or on a new PostgreSQL database.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startPostgres } from "../../test/postgres/server.js";
+import { REPO } from "../lib/build.js";
+import { freePort, startProcess } from "../lib/processes.js";
+import type { Backend, RunningServer } from "../service/servers.js";
+
+const MEMORY_VARIABLES = ["NODE_OPTIONS", "MALLOC_ARENA_MAX"];
+
+/** The memory-related ENV of the Dockerfile's runtime stage, e.g. {NODE_OPTIONS: "..."}. */
+export function imageMemoryEnv(dockerfile = readFileSync(join(REPO, "Dockerfile"), "utf8")) {
+  const runtime = dockerfile.slice(dockerfile.lastIndexOf("\nFROM "));
+  const env: Record<string, string> = {};
+  for (const line of runtime.split("\n").filter((l) => l.startsWith("ENV "))) {
+    for (const match of line.matchAll(/(\w+)=("[^"]*"|\S+)/g)) {
+      const [name, raw] = [match[1]!, match[2]!];
+      if (MEMORY_VARIABLES.includes(name)) env[name] = raw.replace(/^"|"$/g, "");
+    }
+  }
+  return env;
+}
+
+export async function startOursAsImage(backend: Backend, entry: string): Promise<RunningServer> {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const cleanUp = async (): Promise<void> => {
+    for (const step of cleanups.splice(0).reverse()) await step();
+  };
+  try {
+    let store: Record<string, string>;
+    if (backend === "postgres") {
+      const postgres = await startPostgres();
+      cleanups.push(() => postgres.stop());
+      store = { DATABASE_URL: await postgres.createDatabase("footprint") };
+    } else {
+      const dataDir = mkdtempSync(join(tmpdir(), "footprint-data-"));
+      cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+      store = { DATA_DIR: dataDir };
+    }
+    const [grpcPort, httpPort] = [await freePort(), await freePort()];
+    const started = await startProcess(process.execPath, [entry], {
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        NODE_ENV: "production",
+        ...imageMemoryEnv(),
+        HOST: "127.0.0.1",
+        GRPC_PORT: String(grpcPort),
+        HTTP_PORT: String(httpPort),
+        LOG_LEVEL: "info",
+        ...store,
+      },
+      cwd: REPO,
+      readyLine: /"msg":"service started"/,
+      readyTimeoutMs: 120_000,
+    });
+    cleanups.push(() => started.stop());
+    return {
+      process: started,
+      grpcAddress: `127.0.0.1:${grpcPort}`,
+      httpBase: `http://127.0.0.1:${httpPort}`,
+      stop: cleanUp,
+    };
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+}
