@@ -110,6 +110,12 @@ const SEMANTICS = `## Behaviour worth knowing
   \`uri\`) in \`tenant-<name>\`. Create the Secret there (the operator creates the namespace); until
   it exists the tenant is \`Ready=False\` with reason \`DatabaseSecretMissing\`. Rolling updates
   (\`maxSurge 1, maxUnavailable 0\`), \`replicas\` and \`autoscaling\` apply.
+- **auth.jwt**: every gRPC and HTTP API call needs \`authorization: Bearer <jwt>\` signed by
+  \`issuer\` for one of \`audiences\` (health checks, \`/metrics\` and the landing page stay open).
+  Keys come from \`jwksURL\` (https, fetched by the pod: egress to 443 stays open) or
+  \`jwksSecretRef\` (mounted at \`/etc/tenant/jwks\`; until the Secret holds a key set the tenant
+  is \`Degraded\` with reason \`JwksSecretMissing\` and its pod is unready). Without \`auth\` the APIs
+  are open.
 - **Autoscaling** (external mode only): an \`autoscaling/v2\` HPA on CPU; the operator then leaves
   the Deployment's \`replicas\` to the HPA. A PDB (\`maxUnavailable: 1\`) exists whenever the tenant
   can run more than one pod.

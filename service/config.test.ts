@@ -87,3 +87,48 @@ describe("loadConfig", () => {
     expect(errorOf({ LOG_FORMAT: "xml" }).message).toContain("one of: json, text");
   });
 });
+
+describe("loadConfig: authentication", () => {
+  const full = {
+    AUTH_ISSUER: "https://issuer.example/",
+    AUTH_AUDIENCE: "tenant-api, other",
+    AUTH_JWKS_URL: "https://issuer.example/.well-known/jwks.json",
+  };
+
+  it("is off when no AUTH_* variable is set", () => {
+    expect(loadConfig({}).auth).toBeUndefined();
+  });
+
+  it("reads issuer, audiences and the key set source, with defaults for the rest", () => {
+    expect(loadConfig(full).auth).toEqual({
+      issuer: "https://issuer.example/",
+      audiences: ["tenant-api", "other"],
+      jwks: { url: "https://issuer.example/.well-known/jwks.json" },
+      clockToleranceSec: 30,
+      jwksMinRefreshMs: 30_000,
+      jwksFilePollMs: 2000,
+    });
+    const fromFile = loadConfig({ ...full, AUTH_JWKS_URL: "", AUTH_JWKS_FILE: "/etc/jwks/k" });
+    expect(fromFile.auth?.jwks).toEqual({ file: "/etc/jwks/k" });
+  });
+
+  it.each([
+    [
+      { AUTH_ISSUER: "https://i/" },
+      "AUTH_AUDIENCE",
+      /AUTH_ISSUER set but AUTH_AUDIENCE, AUTH_JWKS_URL or AUTH_JWKS_FILE missing/,
+    ],
+    [
+      { AUTH_ISSUER: "https://i/", AUTH_AUDIENCE: "a" },
+      "AUTH_JWKS_URL",
+      /AUTH_JWKS_URL or AUTH_JWKS_FILE missing/,
+    ],
+    [{ AUTH_JWKS_FILE: "/x" }, "AUTH_ISSUER", /AUTH_ISSUER, AUTH_AUDIENCE missing/],
+    [{ ...full, AUTH_JWKS_FILE: "/x" }, "AUTH_JWKS_URL", /not both/],
+    [{ ...full, AUTH_JWKS_URL: "ftp://x/jwks" }, "AUTH_JWKS_URL", /invalid AUTH_JWKS_URL/],
+  ])("refuses the partial or contradictory set %j, naming %s", (env, variable, message) => {
+    const error = errorOf(env);
+    expect(error.variable).toBe(variable);
+    expect(error.message).toMatch(message);
+  });
+});

@@ -38,7 +38,26 @@ export interface Config {
     sampleUsers: boolean;
     counterBlockSize: number;
   };
+  /** Bearer-JWT verification of every API call; undefined = off (see service/auth/). */
+  auth: AuthConfig | undefined;
 }
+
+export interface AuthConfig {
+  issuer: string;
+  /** A token must name at least one of these in `aud`. */
+  audiences: string[];
+  /** Where the JSON Web Key Set comes from: fetched over HTTP(S), or a file re-read on change. */
+  jwks: { url: string } | { file: string };
+  /** Leeway for exp/nbf, in seconds (clocks of the issuer and the pod differ a little). */
+  clockToleranceSec: number;
+  /** Least time between two JWKS reloads caused by an unknown `kid` (rate limit). */
+  jwksMinRefreshMs: number;
+  /** How often the JWKS file is checked for a change. */
+  jwksFilePollMs: number;
+}
+
+/** The variables that turn authentication on; all of AUTH_ISSUER, AUTH_AUDIENCE and one JWKS source, or none. */
+export const AUTH_VARIABLES = ["AUTH_ISSUER", "AUTH_AUDIENCE", "AUTH_JWKS_URL", "AUTH_JWKS_FILE"];
 
 const port = (d: number, description: string): object => ({
   type: "integer",
@@ -86,11 +105,33 @@ export const ENV_SCHEMA = {
     DATABASE_URL: { type: "string", pattern: "^postgres(ql)?://" },
     SAMPLE_USERS: { type: "boolean", default: false },
     COUNTER_BLOCK_SIZE: { type: "integer", minimum: 1, maximum: 1_000_000, default: 100 },
+    AUTH_ISSUER: {
+      type: "string",
+      maxLength: 2048,
+      description: "required `iss` of bearer tokens (turns authentication on)",
+    },
+    AUTH_AUDIENCE: {
+      type: "array",
+      items: { type: "string", minLength: 1, maxLength: 2048 },
+      minItems: 1,
+      maxItems: 20,
+      description: "comma-separated accepted `aud` values (any one suffices)",
+    },
+    AUTH_JWKS_URL: {
+      type: "string",
+      maxLength: 2048,
+      pattern: "^https?://[^\\s/]+",
+      description: "URL of the issuer's JSON Web Key Set",
+    },
+    AUTH_JWKS_FILE: { type: "string", maxLength: 4096, description: "path of a JWKS file" },
+    AUTH_CLOCK_TOLERANCE_S: ms(30, 300, "leeway for exp/nbf, seconds"),
+    AUTH_JWKS_MIN_REFRESH_MS: ms(30_000, 3_600_000, "least time between kid-miss reloads"),
+    AUTH_JWKS_FILE_POLL_MS: ms(2000, 600_000, "JWKS file change check interval"),
   },
 } as const;
 
 /** Variables whose value is a comma-separated list. */
-const LIST_VARIABLES = new Set(["SERVICES"]);
+const LIST_VARIABLES = new Set(["SERVICES", "AUTH_AUDIENCE"]);
 
 export class ConfigError extends Error {
   constructor(
@@ -121,10 +162,47 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       : raw;
   }
   if (!validate(values)) throw configError(validate.errors?.[0], env);
-  return toConfig(values);
+  return { ...toConfig(values), auth: authConfig(values) };
 }
 
-function toConfig(v: EnvValues): Config {
+/**
+ * Authentication is all or nothing: a partial set (an issuer but no key set, say) is a mistake
+ * that would otherwise leave the APIs open or closed by surprise, so it stops start-up.
+ */
+function authConfig(v: EnvValues): AuthConfig | undefined {
+  const set = AUTH_VARIABLES.filter((name) => v[name] !== undefined);
+  if (set.length === 0) return undefined;
+  if (v.AUTH_JWKS_URL !== undefined && v.AUTH_JWKS_FILE !== undefined) {
+    throw new ConfigError(
+      "AUTH_JWKS_URL",
+      "invalid AUTH_JWKS_URL: set AUTH_JWKS_URL or AUTH_JWKS_FILE, not both",
+    );
+  }
+  const missing = ["AUTH_ISSUER", "AUTH_AUDIENCE"].filter((name) => v[name] === undefined);
+  if (v.AUTH_JWKS_URL === undefined && v.AUTH_JWKS_FILE === undefined) {
+    missing.push("AUTH_JWKS_URL or AUTH_JWKS_FILE");
+  }
+  if (missing.length > 0) {
+    throw new ConfigError(
+      missing[0]!.split(" ")[0]!,
+      `incomplete authentication config: ${set.join(", ")} set but ${missing.join(", ")} missing ` +
+        "(set all of AUTH_ISSUER, AUTH_AUDIENCE and AUTH_JWKS_URL or AUTH_JWKS_FILE, or none)",
+    );
+  }
+  return {
+    issuer: v.AUTH_ISSUER as string,
+    audiences: v.AUTH_AUDIENCE as string[],
+    jwks:
+      v.AUTH_JWKS_URL !== undefined
+        ? { url: v.AUTH_JWKS_URL as string }
+        : { file: v.AUTH_JWKS_FILE as string },
+    clockToleranceSec: v.AUTH_CLOCK_TOLERANCE_S as number,
+    jwksMinRefreshMs: v.AUTH_JWKS_MIN_REFRESH_MS as number,
+    jwksFilePollMs: Math.max(50, v.AUTH_JWKS_FILE_POLL_MS as number),
+  };
+}
+
+function toConfig(v: EnvValues): Omit<Config, "auth"> {
   return {
     tenant: v.TENANT as string,
     host: v.HOST as string,

@@ -19,6 +19,7 @@ import {
 import type { SchemaProps } from "./schema-types.js";
 import { accessSchema } from "./schema-access.js";
 import { hibernationSchema } from "./schema-hibernation.js";
+import { authSchema } from "./schema-auth.js";
 
 export const DEFAULT_SERVICES = ["calculator", "users", "counter"];
 
@@ -253,6 +254,7 @@ export const specSchema: SchemaProps = obj(
       items: str("An API of the compute service.", 16, { enum: DEFAULT_SERVICES }),
     },
     branding,
+    auth: authSchema,
     tls: obj("HTTPS for both names through cert-manager.", {
       enabled: bool("Request a certificate and serve HTTPS.", true),
       issuerRef,

@@ -30,6 +30,8 @@ export interface TenantSpec {
   services?: ("calculator" | "users" | "counter")[];
   /** How the tenant's landing page looks. Changes reach running pods without a restart. */
   branding?: TenantBranding;
+  /** Who may call the tenant's APIs. Without it the APIs answer anyone who can reach them. */
+  auth?: TenantAuth;
   /** HTTPS for both names through cert-manager. */
   tls?: TenantTLS;
   /** DNS records for <host> and grpc.<host> through external-dns (DNSEndpoint). */
@@ -226,6 +228,49 @@ export interface TenantTLSIssuerRef {
   name: string;
   /** Issuer (in the tenant namespace) or ClusterIssuer. Default: "ClusterIssuer". */
   kind?: "Issuer" | "ClusterIssuer";
+}
+
+/** Who may call the tenant's APIs. Without it the APIs answer anyone who can reach them. */
+export interface TenantAuth {
+  /**
+   * Require a bearer JSON Web Token on every gRPC and HTTP API call (gRPC health, /healthz,
+   * /readyz, /metrics and the landing page stay open). The signature is checked against the
+   * issuer's JSON Web Key Set (asymmetric algorithms only), and iss, aud, exp and nbf.
+   */
+  jwt?: TenantAuthJwt;
+}
+
+/**
+ * Require a bearer JSON Web Token on every gRPC and HTTP API call (gRPC health, /healthz,
+ * /readyz, /metrics and the landing page stay open). The signature is checked against the
+ * issuer's JSON Web Key Set (asymmetric algorithms only), and iss, aud, exp and nbf.
+ */
+export interface TenantAuthJwt {
+  /** Required `iss` claim, e.g. https://login.example.com/. */
+  issuer: string;
+  /** Accepted `aud` values: a token must name at least one of them, e.g. [tenant-api]. */
+  audiences: string[];
+  /**
+   * https:// URL of the issuer's JSON Web Key Set, e.g.
+   * https://login.example.com/.well-known/jwks.json. Fetched by the pod (egress on 443).
+   */
+  jwksURL?: string;
+  /**
+   * A Secret in the tenant namespace tenant-<name> whose key holds the JSON Web Key Set. It is
+   * mounted into the pod; a change reaches the running service without a restart.
+   */
+  jwksSecretRef?: TenantAuthJwtJwksSecretRef;
+}
+
+/**
+ * A Secret in the tenant namespace tenant-<name> whose key holds the JSON Web Key Set. It is
+ * mounted into the pod; a change reaches the running service without a restart.
+ */
+export interface TenantAuthJwtJwksSecretRef {
+  /** Name of the Secret. */
+  name: string;
+  /** Key in the Secret that holds the key set (default jwks.json). Default: "jwks.json". */
+  key?: string;
 }
 
 /** How the tenant's landing page looks. Changes reach running pods without a restart. */

@@ -45,6 +45,7 @@ const PENDING_RECHECK_MS = 30_000;
 /** Condition reasons that wait on an unwatched object. */
 const UNWATCHED_WAITS: ReadonlySet<string> = new Set([
   Reasons.DatabaseSecretMissing,
+  Reasons.JwksSecretMissing,
   Reasons.CertificatePending,
 ]);
 

@@ -1,12 +1,14 @@
 /**
  * Gather what computeStatus needs, then write the status subresource only when it changed.
- * Reads come from the caches, except two Secrets the operator does not own (cert-manager's TLS
- * Secrets and an external database Secret), which are fetched with GET: reads, never writes.
+ * Reads come from the caches, except Secrets the operator does not own (cert-manager's TLS
+ * Secrets, an external database Secret, a JWKS Secret), which are fetched with GET: reads, never
+ * writes.
  */
 import { type KubernetesObject, type V1Secret } from "@kubernetes/client-node";
 import { API_VERSION, PLURAL, type Tenant, type TenantStatus } from "../api/types.js";
 import type { Context } from "../context.js";
 import { resourcePath } from "../kube/client.js";
+import { DEFAULT_JWKS_KEY } from "../tenant/auth.js";
 import { namespaceFor } from "../tenant/children.js";
 import { Names } from "../tenant/names.js";
 import {
@@ -44,6 +46,7 @@ export async function observeState(
   if (facts.applied) {
     observed.tlsSecretReady = await tlsSecretsReady(ctx, tenant, observed);
     observed.databaseSecretReady = await databaseSecretReady(ctx, tenant);
+    observed.jwksSecretReady = await jwksSecretReady(ctx, tenant);
   }
   return observed;
 }
@@ -76,6 +79,38 @@ async function databaseSecretReady(ctx: Context, tenant: Tenant): Promise<boolea
   );
   const key = db.secretRef.key ?? "uri";
   return Boolean(secret?.data?.[key] ?? secret?.stringData?.[key]);
+}
+
+/**
+ * Whether spec.auth.jwt.jwksSecretRef's Secret holds a key set (a JSON object with a "keys"
+ * array) under its key; undefined when the tenant takes its keys from a URL or has no auth.
+ * The operator never fetches a jwksURL (it would be a request to any host a tenant names,
+ * from inside the cluster); the pod's readiness reports an unreachable URL instead.
+ */
+async function jwksSecretReady(ctx: Context, tenant: Tenant): Promise<boolean | undefined> {
+  const jwt = tenant.spec.auth?.jwt;
+  if (!jwt?.jwksSecretRef || jwt.jwksURL) return undefined;
+  const ns = namespaceFor(tenant.metadata.name ?? "");
+  const secret = await ctx.client.getOptional<V1Secret & KubernetesObject>(
+    resourcePath("v1", "secrets", ns, jwt.jwksSecretRef.name),
+  );
+  const key = jwt.jwksSecretRef.key ?? DEFAULT_JWKS_KEY;
+  const encoded = secret?.data?.[key];
+  const text =
+    encoded !== undefined
+      ? Buffer.from(encoded, "base64").toString("utf8")
+      : secret?.stringData?.[key];
+  return isKeySet(text);
+}
+
+function isKeySet(text: string | undefined): boolean {
+  if (text === undefined) return false;
+  try {
+    const parsed = JSON.parse(text) as { keys?: unknown };
+    return Array.isArray(parsed.keys);
+  } catch {
+    return false;
+  }
 }
 
 /** Writes the status subresource when `next` differs from the stored one; true when written. */

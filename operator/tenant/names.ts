@@ -30,4 +30,10 @@ export function grpcHostFor(host: string): string {
 
 /** The container's ports and where it reads its files (the service's documented env contract). */
 export const ServicePorts = { http: 8080, grpc: 50051, serviceHttp: 80 } as const;
-export const Paths = { branding: "/etc/tenant/branding", data: "/data", tmp: "/tmp" } as const;
+export const Paths = {
+  branding: "/etc/tenant/branding",
+  data: "/data",
+  tmp: "/tmp",
+  /** spec.auth.jwt.jwksSecretRef's Secret (auth.ts). */
+  jwks: "/etc/tenant/jwks",
+} as const;

@@ -1,7 +1,7 @@
 /**
  * The pod template of the tenant's Deployment: the "restricted" Pod Security profile in full,
  * the service's env contract (TENANT, GRPC_PORT, HTTP_PORT, BRANDING_DIR, DATA_DIR or
- * DATABASE_URL, SERVICES), probes and volumes.
+ * DATABASE_URL, SERVICES, AUTH_* from spec.auth), probes and volumes.
  */
 import type {
   V1Container,
@@ -11,6 +11,7 @@ import type {
   V1Volume,
   V1VolumeMount,
 } from "@kubernetes/client-node";
+import { authEnv, authVolumes } from "./auth.js";
 import { childLabels, selectorLabels } from "./labels.js";
 import { Names, Paths, ServicePorts } from "./names.js";
 import type { RenderConfig } from "./render-config.js";
@@ -47,6 +48,7 @@ function env(t: ResolvedTenant): V1EnvVar[] {
       valueFrom: { secretKeyRef: { name: ref.name, key: ref.key } },
     });
   }
+  vars.push(...authEnv(t.auth));
   return vars;
 }
 
@@ -63,7 +65,8 @@ function volumes(t: ResolvedTenant): { volumes: V1Volume[]; mounts: V1VolumeMoun
     vols.push({ name: "data", persistentVolumeClaim: { claimName: Names.dataPvc } });
     mounts.push({ name: "data", mountPath: Paths.data });
   }
-  return { volumes: vols, mounts };
+  const auth = authVolumes(t.auth);
+  return { volumes: [...vols, ...auth.volumes], mounts: [...mounts, ...auth.mounts] };
 }
 
 function container(t: ResolvedTenant, config: RenderConfig, mounts: V1VolumeMount[]): V1Container {

@@ -13,6 +13,7 @@ export const Reasons = {
   ApplyFailed: "ApplyFailed",
   InvalidSpec: "InvalidSpec",
   DatabaseSecretMissing: "DatabaseSecretMissing",
+  JwksSecretMissing: "JwksSecretMissing",
   EmbeddedSingleReplica: "EmbeddedSingleReplica",
   AsExpected: "AsExpected",
   Deleting: "Deleting",

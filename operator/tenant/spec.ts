@@ -9,6 +9,7 @@ import type {
   Tenant,
   TenantAccessSubject,
 } from "../api/types.js";
+import { type ResolvedAuth, resolveAuth } from "./auth.js";
 import { namespaceFor } from "./children.js";
 import { grpcHostFor } from "./names.js";
 import type { RenderConfig } from "./render-config.js";
@@ -75,6 +76,8 @@ export interface ResolvedTenant {
   access: { owners: TenantAccessSubject[]; viewers: TenantAccessSubject[] };
   /** The hibernation schedule says asleep now (and spec.suspend is not set): 0 replicas, no HPA. */
   asleep: boolean;
+  /** spec.auth.jwt (undefined: the APIs are open). */
+  auth?: ResolvedAuth;
 }
 
 /**
@@ -227,5 +230,6 @@ export function resolveTenant(
     deletionPolicy: spec.deletionPolicy ?? SPEC_DEFAULTS.deletionPolicy,
     access: resolveAccess(tenant),
     asleep,
+    auth: resolveAuth(tenant),
   };
 }

@@ -39,6 +39,8 @@ export interface ObservedState {
   defaultIssuerConfigured?: boolean;
   /** External mode: the database Secret exists with its key (undefined: not looked at). */
   databaseSecretReady?: boolean;
+  /** spec.auth.jwt.jwksSecretRef: the Secret holds a JSON Web Key Set under its key (undefined: not looked at). */
+  jwksSecretReady?: boolean;
   /**
    * A DNSEndpoint was among the rendered objects and applied; false when render left it out
    * because no DNS target is known yet (undefined: unknown).
@@ -102,6 +104,18 @@ const databaseSecret: Check = (tenant, o) => {
   return failed(
     Reasons.DatabaseSecretMissing,
     `Secret ${ns}/${ref.name} with key "${ref.key ?? "uri"}" (the PostgreSQL URI) does not exist`,
+  );
+};
+
+/** Without its key set the service refuses every API call (and stays unready): a person must act. */
+const jwksSecret: Check = (tenant, o) => {
+  const ref = tenant.spec.auth?.jwt?.jwksSecretRef;
+  if (!ref || tenant.spec.auth?.jwt?.jwksURL || o.jwksSecretReady !== false) return undefined;
+  const ns = namespaceFor(tenant.metadata.name ?? "");
+  return failed(
+    Reasons.JwksSecretMissing,
+    `Secret ${ns}/${ref.name} has no key "${ref.key ?? "jwks.json"}" holding a JSON Web Key Set ` +
+      '({"keys": [...]}) for spec.auth.jwt: the service cannot check tokens and refuses every API call',
   );
 };
 
@@ -217,6 +231,7 @@ const CHECKS: readonly Check[] = [
   applyFailed,
   databaseSecret,
   invalidSchedule,
+  jwksSecret,
   notApplied,
   suspended,
   hibernating,

@@ -1,6 +1,8 @@
 /**
  * What every tenantctl command group gets: where the service is (global --addr / --http /
- * --timeout), gRPC clients built from the service's own .proto files, HTTP GET, and output.
+ * --timeout), the bearer token (--token or TENANTCTL_TOKEN, sent as gRPC metadata and HTTP
+ * header `authorization: Bearer <jwt>`), gRPC clients built from the service's own .proto
+ * files, HTTP GET, and output.
  * A command group is a file exporting a CommandGroup, registered in main.ts.
  */
 import * as grpc from "@grpc/grpc-js";
@@ -16,7 +18,20 @@ export interface GlobalOptions {
   addr: string;
   http: string;
   timeout: number;
+  token?: string;
 }
+
+/** --token, else TENANTCTL_TOKEN; undefined when neither is set (the service may need none). */
+export function tokenOf(options: GlobalOptions, env = process.env): string | undefined {
+  const token = (options.token ?? env.TENANTCTL_TOKEN)?.trim();
+  if (!token) return undefined;
+  if (!/^[A-Za-z0-9\-._~+/]+=*$/.test(token)) {
+    throw new CliError("the token (--token or TENANTCTL_TOKEN) is not a bearer token");
+  }
+  return token;
+}
+
+const AUTH_HINT = " (the service wants a bearer token: pass --token or set TENANTCTL_TOKEN)";
 
 export interface CliContext {
   options(): GlobalOptions;
@@ -39,6 +54,7 @@ export type CommandGroup = (program: Command, ctx: CliContext) => void;
 type ClientCtor = new (address: string, creds: grpc.ChannelCredentials) => grpc.Client;
 type UnaryMethod = (
   request: object,
+  metadata: grpc.Metadata,
   options: grpc.CallOptions,
   callback: (error: grpc.ServiceError | null, response: unknown) => void,
 ) => void;
@@ -62,14 +78,21 @@ export function createCliContext(program: Command, print: (line: string) => void
   };
   const http = async (path: string): Promise<string> => {
     const { http: base, timeout } = options();
+    const token = tokenOf(options());
     let response: Response;
     try {
-      response = await fetch(new URL(path, base), { signal: AbortSignal.timeout(timeout) });
+      response = await fetch(new URL(path, base), {
+        signal: AbortSignal.timeout(timeout),
+        ...(token && { headers: { authorization: `Bearer ${token}` } }),
+      });
     } catch (error) {
       throw new CliError(`cannot reach ${base}: ${describeFetchError(error)}`);
     }
     const text = await response.text();
-    if (!response.ok) throw new CliError(`${path}: HTTP ${response.status}: ${errorText(text)}`);
+    if (!response.ok) {
+      const hint = response.status === 401 ? AUTH_HINT : "";
+      throw new CliError(`${path}: HTTP ${response.status}: ${errorText(text)}${hint}`);
+    }
     return text;
   };
   return {
@@ -77,15 +100,24 @@ export function createCliContext(program: Command, print: (line: string) => void
     print,
     unary<T>(protoFile: string, service: string, method: string, request: object): Promise<T> {
       const { addr, timeout } = options();
+      const token = tokenOf(options());
+      const metadata = new grpc.Metadata();
+      if (token) metadata.set("authorization", `Bearer ${token}`);
       const client = new (ctorFor(protoFile, service))(addr, grpc.credentials.createInsecure());
       const fn = (client as unknown as Record<string, UnaryMethod | undefined>)[method];
       if (!fn) throw new CliError(`no method ${method} on ${service}`);
       return new Promise<T>((resolve, reject) => {
-        fn.call(client, request, { deadline: Date.now() + timeout }, (error, response) => {
-          client.close();
-          if (error) reject(new CliError(grpcErrorText(`${service}/${method}`, addr, error)));
-          else resolve(response as T);
-        });
+        fn.call(
+          client,
+          request,
+          metadata,
+          { deadline: Date.now() + timeout },
+          (error, response) => {
+            client.close();
+            if (error) reject(new CliError(grpcErrorText(`${service}/${method}`, addr, error)));
+            else resolve(response as T);
+          },
+        );
       });
     },
     getText: http,
@@ -105,7 +137,8 @@ function grpcErrorText(what: string, addr: string, error: grpc.ServiceError): st
   if (error.code === grpc.status.UNAVAILABLE || error.code === grpc.status.DEADLINE_EXCEEDED) {
     return `cannot reach the gRPC server at ${addr} (${code}: ${error.details})`;
   }
-  return `${what}: ${code}: ${error.details}`;
+  const hint = error.code === grpc.status.UNAUTHENTICATED ? AUTH_HINT : "";
+  return `${what}: ${code}: ${error.details}${hint}`;
 }
 
 function errorText(body: string): string {

@@ -1,6 +1,6 @@
 /**
  * tenantctl's program (main.ts only runs it): a client for a running compute service.
- *   tenantctl [--addr host:port] [--http url] calc add 2 3
+ *   tenantctl [--addr host:port] [--http url] [--token jwt] calc add 2 3
  * Output is plain text, one answer per line; errors go to stderr as "error: ..." with exit 1
  * (2 for usage errors). Command groups live in their own files and are listed in GROUPS.
  */
@@ -39,6 +39,8 @@ export function buildProgram(io: CliIo): Command {
     .option("--addr <host:port>", "gRPC address", process.env.TENANTCTL_ADDR ?? "localhost:50051")
     .option("--http <url>", "HTTP base URL", process.env.TENANTCTL_HTTP ?? "http://localhost:8080")
     .option("--timeout <ms>", "per-call deadline", parseTimeout, 10_000)
+    // No default from the environment here: commander would print the token in --help.
+    .option("--token <jwt>", "bearer token sent with every call (default: $TENANTCTL_TOKEN)")
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({

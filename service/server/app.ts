@@ -18,9 +18,14 @@
  *   Context (config, logger, metrics). Every module's gRPC services are registered with health
  *   (SERVING once started, NOT_SERVING while draining) and reflection automatically.
  * Always on: /healthz, /readyz, /metrics, the landing page, Health and reflection.
+ *
+ * Authentication (config.auth, see service/auth/): when on, every module's gRPC method and
+ * every HTTP route not marked `public` needs a valid bearer token. Health, reflection, /healthz,
+ * /readyz, /metrics and the landing page stay open. When off, the per-call cost is nil.
  */
 import * as grpc from "@grpc/grpc-js";
 import { setTimeout as delay } from "node:timers/promises";
+import { type Authenticator, createAuthenticator } from "../auth/authenticator.js";
 import { calculatorModule } from "./modules/calculator.js";
 import { storageModule } from "./modules/storage.js";
 import { webModule } from "./modules/web.js";
@@ -67,9 +72,19 @@ export interface App {
 }
 
 export async function startApp(ctx: Context, factories = MODULES): Promise<App> {
-  const modules = await createModules(ctx, factories);
+  const auth = ctx.config.auth && (await createAuthenticator(ctx.config.auth, ctx.logger));
+  let modules: ServiceModule[];
   try {
-    return await startServers(ctx, modules);
+    modules = await createModules(ctx, factories);
+  } catch (error) {
+    auth?.close();
+    throw error;
+  }
+  // Not ready until a key set is loaded (nothing could be answered); closed with the modules.
+  if (auth)
+    modules.unshift({ name: "auth", ready: () => auth.ready(), close: async () => auth.close() });
+  try {
+    return await startServers(ctx, modules, auth);
   } catch (error) {
     await closeModules(ctx, modules);
     throw error;
@@ -107,14 +122,18 @@ interface State {
   draining: boolean;
 }
 
-async function startServers(ctx: Context, modules: readonly ServiceModule[]): Promise<App> {
+async function startServers(
+  ctx: Context,
+  modules: readonly ServiceModule[],
+  auth: Authenticator | undefined,
+): Promise<App> {
   const state: State = { draining: false };
   const specs = modules.flatMap((m) => m.grpc ?? []);
   const names = specs.map((s) => s.name);
   const health = createHealth(names);
-  const grpcServer = buildGrpcServer(ctx, specs, health);
+  const grpcServer = buildGrpcServer(ctx, specs, health, auth);
   const router = buildRouter(ctx, modules, state);
-  const http = createHttpServer(ctx, router);
+  const http = createHttpServer(ctx, router, auth);
   const { host, grpcPort, httpPort } = ctx.config;
   const boundGrpc = await bindGrpc(
     grpcServer,
@@ -129,6 +148,7 @@ async function startServers(ctx: Context, modules: readonly ServiceModule[]): Pr
   }
   health.setAll("SERVING");
   ctx.logger.info({ grpcPort: boundGrpc, httpPort: boundHttp, services: names }, "service started");
+  logAuthMode(ctx);
   let stopping: Promise<void> | undefined;
   return {
     grpcPort: boundGrpc,
@@ -142,6 +162,7 @@ function buildGrpcServer(
   ctx: Context,
   specs: readonly GrpcServiceSpec[],
   health: Health,
+  auth: Authenticator | undefined,
 ): grpc.Server {
   const infra = infrastructureProtos();
   const pkg = loadProtos(
@@ -161,7 +182,7 @@ function buildGrpcServer(
     }
     const implementation: grpc.UntypedServiceImplementation = {};
     for (const [method, handler] of Object.entries(spec.handlers)) {
-      implementation[method] = wrapUnary(ctx, spec.name, method, handler);
+      implementation[method] = wrapUnary(ctx, spec.name, method, handler, auth);
     }
     server.addService(definition, implementation);
   }
@@ -176,11 +197,13 @@ function buildRouter(ctx: Context, modules: readonly ServiceModule[], state: Sta
   router.add({
     methods: ["GET"],
     path: "/healthz",
+    public: true,
     handler: () => jsonReply(200, { status: "ok" }),
   });
   router.add({
     methods: ["GET"],
     path: "/readyz",
+    public: true,
     handler: () =>
       ready()
         ? jsonReply(200, { status: "ready" })
@@ -189,6 +212,7 @@ function buildRouter(ctx: Context, modules: readonly ServiceModule[], state: Sta
   router.add({
     methods: ["GET"],
     path: "/metrics",
+    public: true,
     handler: async () => ({
       status: 200,
       body: await ctx.metrics.registry.metrics(),
@@ -199,6 +223,26 @@ function buildRouter(ctx: Context, modules: readonly ServiceModule[], state: Sta
     for (const route of module.http ?? []) router.add(route);
   }
   return router;
+}
+
+/** Open APIs are worth a warning at every start: whoever reaches the pod can read the user directory. */
+function logAuthMode(ctx: Context): void {
+  const auth = ctx.config.auth;
+  if (!auth) {
+    ctx.logger.warn(
+      "AUTHENTICATION IS OFF: every API answers anyone who can reach it. Set AUTH_ISSUER, " +
+        "AUTH_AUDIENCE and AUTH_JWKS_URL or AUTH_JWKS_FILE to require bearer tokens",
+    );
+    return;
+  }
+  ctx.logger.info(
+    {
+      issuer: auth.issuer,
+      audiences: auth.audiences,
+      jwks: "url" in auth.jwks ? auth.jwks.url : auth.jwks.file,
+    },
+    "authentication on: API calls need a bearer token",
+  );
 }
 
 interface Running {

@@ -4,6 +4,7 @@
  * line when LOG_LEVEL=debug).
  */
 import * as grpc from "@grpc/grpc-js";
+import type { Authenticator } from "../auth/authenticator.js";
 import { isInputError } from "../errors.js";
 import type { Context } from "./context.js";
 import { GrpcStatusError, type UnaryHandler } from "./module.js";
@@ -44,6 +45,7 @@ export function wrapUnary(
   service: string,
   method: string,
   handler: UnaryHandler,
+  auth?: Authenticator,
 ): grpc.handleUnaryCall<Record<string, unknown>, object> {
   const where = `/${service}/${method}`;
   const record = ctx.metrics.grpcMethod(service, method);
@@ -72,8 +74,8 @@ export function wrapUnary(
     finish(status.code, started);
     reply(callback, status);
   };
-  return (call, callback) => {
-    const started = performance.now();
+  type Call = Parameters<grpc.handleUnaryCall<Record<string, unknown>, object>>;
+  const serve = (call: Call[0], callback: Call[1], started: number): void => {
     let answer: ReturnType<UnaryHandler>;
     try {
       answer = handler(call.request ?? {}, call);
@@ -94,4 +96,29 @@ export function wrapUnary(
       (error: unknown) => fail(error, started, callback),
     );
   };
+  if (!auth) return (call, callback) => serve(call, callback, performance.now());
+  return (call, callback) => {
+    const started = performance.now();
+    authorize(ctx, auth, call.metadata, where).then(
+      () => serve(call, callback, started),
+      (error: unknown) => fail(error, started, callback),
+    );
+  };
+}
+
+/** Refuses the call (UNAUTHENTICATED; UNAVAILABLE while no key set is loaded) unless its token verifies. */
+async function authorize(
+  ctx: Context,
+  auth: Authenticator,
+  metadata: grpc.Metadata,
+  where: string,
+): Promise<void> {
+  const values = metadata.get("authorization").map((v) => (typeof v === "string" ? v : ""));
+  const verdict = await auth.check(values);
+  if (verdict.ok) return;
+  ctx.logger.info({ method: where, reason: verdict.reason }, "grpc: call refused");
+  if (verdict.kind === "unavailable") {
+    throw new GrpcStatusError(grpc.status.UNAVAILABLE, `cannot check tokens: ${verdict.reason}`);
+  }
+  throw new GrpcStatusError(grpc.status.UNAUTHENTICATED, `unauthenticated: ${verdict.reason}`);
 }

@@ -32,6 +32,11 @@ export interface HttpRoute {
   /** e.g. "/fibonacci/:n" (a trailing slash in the request is accepted either way). */
   readonly path: string;
   readonly handler: HttpHandler;
+  /**
+   * Answered without a bearer token even when authentication is on (health, metrics, the
+   * landing page and its assets). API routes leave it unset: protected by default.
+   */
+  readonly public?: boolean;
 }
 
 export type RouteMatch =

@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
+import { type Authenticator, bearerChallenge } from "../auth/authenticator.js";
 import { isInputError } from "../errors.js";
 import type { Context } from "./context.js";
 import { type HttpReply, type HttpRequestContext, HttpRouter } from "./http-router.js";
@@ -51,10 +52,14 @@ const CLIENT_ERROR_STATUS: Readonly<Record<string, string>> = {
   HPE_HEADER_OVERFLOW: "431 Request Header Fields Too Large",
 };
 
-export function createHttpServer(ctx: Context, router: HttpRouter): HttpServerHandle {
+export function createHttpServer(
+  ctx: Context,
+  router: HttpRouter,
+  auth?: Authenticator,
+): HttpServerHandle {
   let draining = false;
   const isDraining = (): boolean => draining;
-  const server = createServer((req, res) => handle(ctx, router, req, res, isDraining));
+  const server = createServer((req, res) => handle(ctx, router, req, res, isDraining, auth));
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
   server.keepAliveTimeout = 5_000;
@@ -86,6 +91,7 @@ function handle(
   req: IncomingMessage,
   res: ServerResponse,
   draining: () => boolean,
+  auth?: Authenticator,
 ): void {
   const started = performance.now();
   const method = req.method ?? "GET";
@@ -103,7 +109,12 @@ function handle(
       reply = jsonReply(405, { error: "method not allowed" }, { allow: match.allow.join(", ") });
     } else {
       routeLabel = match.route.path;
-      reply = match.route.handler(new RequestContext(req, target, match.params));
+      const { route } = match;
+      const context = new RequestContext(req, target, match.params);
+      reply =
+        auth && !route.public
+          ? authorize(ctx, auth, req).then((refused) => refused ?? route.handler(context))
+          : route.handler(context);
     }
   } catch (error) {
     reply = errorReply(ctx, error, method, req.url);
@@ -159,6 +170,36 @@ function finish(
       "http request",
     );
   }
+}
+
+/**
+ * undefined when the request's bearer token verifies; else the refusal: 401 with an RFC 6750
+ * challenge (503 while no key set could be loaded: the server, not the token, is at fault).
+ */
+async function authorize(
+  ctx: Context,
+  auth: Authenticator,
+  req: IncomingMessage,
+): Promise<HttpReply | undefined> {
+  const header = req.headersDistinct.authorization ?? [];
+  const verdict = await auth.check(header);
+  if (verdict.ok) return undefined;
+  ctx.logger.info(
+    { method: req.method, path: req.url?.slice(0, 200), reason: verdict.reason },
+    "http: request refused",
+  );
+  if (verdict.kind === "unavailable") {
+    return jsonReply(
+      503,
+      { error: `cannot check tokens: ${verdict.reason}` },
+      { "retry-after": "5" },
+    );
+  }
+  return jsonReply(
+    401,
+    { error: `unauthenticated: ${verdict.reason}` },
+    { "www-authenticate": bearerChallenge(ctx.config.tenant, verdict) },
+  );
 }
 
 function errorReply(ctx: Context, error: unknown, method: string, path?: string): HttpReply {

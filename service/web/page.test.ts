@@ -55,6 +55,22 @@ describe("renderPage", () => {
   });
 });
 
+describe("renderPage with authentication on", () => {
+  it("offers a token field (a password input the forms send) only when the APIs need one", () => {
+    const options = {
+      branding: defaultBranding("acme"),
+      nonce: "n",
+      calculator: true,
+      users: false,
+      counter: false,
+    };
+    const open = renderPage(options);
+    const closed = renderPage({ ...options, tokenRequired: true });
+    expect(open).not.toContain('id="token"');
+    expect(closed).toMatch(/<input id="token" type="password" autocomplete="off"/);
+  });
+});
+
 describe("contentSecurityPolicy", () => {
   it("allows own scripts and the nonce'd style only", () => {
     const csp = contentSecurityPolicy("abc");

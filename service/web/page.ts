@@ -14,7 +14,12 @@ export interface PageOptions {
   calculator: boolean;
   users: boolean;
   counter: boolean;
+  /** The APIs need a bearer token: show a token field the forms send as Authorization. */
+  tokenRequired?: boolean;
 }
+
+/** Kept in the page only (never stored): the forms send it as "Authorization: Bearer <token>". */
+const TOKEN_FIELD = `<p id="auth"><label>Bearer token (this tenant's APIs require one) <input id="token" type="password" autocomplete="off" spellcheck="false" placeholder="eyJ..."></label></p>`;
 
 export function contentSecurityPolicy(nonce: string): string {
   return [
@@ -180,6 +185,7 @@ export function renderPage(options: PageOptions): string {
   </header>
   <main>
     <p id="welcome">${escapeHtml(branding.welcomeMessage)}</p>
+    ${options.tokenRequired ? TOKEN_FIELD : ""}
     <section id="apis">
     ${forms.map(renderForm).join("\n    ") || "<p>No APIs are enabled for this tenant.</p>"}
     </section>

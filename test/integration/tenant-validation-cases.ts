@@ -3,6 +3,8 @@
  * and a phrase of the message. Used by tenant-validation.cluster.test.ts.
  */
 
+import { AUTH_INVALID_CASES } from "./tenant-validation-auth-cases.js";
+
 export type Spec = Record<string, unknown>;
 
 export interface InvalidCase {
@@ -331,4 +333,5 @@ export const INVALID_CASES: InvalidCase[] = [
     metadataName: "acme.corp",
     expect: ["metadata.name: Invalid value", "DNS label"],
   },
+  ...AUTH_INVALID_CASES,
 ];

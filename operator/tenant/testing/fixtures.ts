@@ -87,6 +87,9 @@ export class TenantBuilder {
   withHibernation(hibernation: TenantSpec["hibernation"]): this {
     return this.spec({ hibernation });
   }
+  withAuth(auth: TenantSpec["auth"]): this {
+    return this.spec({ auth });
+  }
   suspended(): this {
     return this.spec({ suspend: true });
   }

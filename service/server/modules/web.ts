@@ -30,6 +30,7 @@ async function staticRoutes(): Promise<HttpRoute[]> {
       return {
         methods: ["GET"],
         path: `/static/${file}`,
+        public: true,
         handler: () => reply,
       } satisfies HttpRoute;
     }),
@@ -40,6 +41,7 @@ async function staticRoutes(): Promise<HttpRoute[]> {
 const favicon: HttpRoute = {
   methods: ["GET"],
   path: "/favicon.ico",
+  public: true,
   handler: () => ({ status: 204, body: "", contentType: "image/x-icon" }),
 };
 
@@ -56,6 +58,7 @@ export const webModule: ModuleFactory = {
     const page: HttpRoute = {
       methods: ["GET"],
       path: "/",
+      public: true,
       handler: () => {
         const nonce = randomBytes(16).toString("base64");
         return {
@@ -67,6 +70,7 @@ export const webModule: ModuleFactory = {
             calculator: config.services.has("calculator"),
             users: config.services.has("users"),
             counter: config.services.has("counter"),
+            tokenRequired: config.auth !== undefined,
           }),
           headers: {
             "content-security-policy": contentSecurityPolicy(nonce),

@@ -1,6 +1,12 @@
 // Landing page behaviour: every <form class="api"> calls the service's HTTP/JSON routes and
 // shows the answer (or the error) in its <output>. Text only (textContent), never HTML.
+// When the tenant requires a token, the page has a #token field: sent as a Bearer token.
 "use strict";
+
+function authHeaders() {
+  const token = document.getElementById("token")?.value.trim();
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
 
 async function call(form) {
   const values = Object.fromEntries(new FormData(form).entries());
@@ -8,14 +14,14 @@ async function call(form) {
   if (form.dataset.post) {
     response = await fetch(form.dataset.post, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...authHeaders() },
       body: JSON.stringify(values),
     });
   } else {
     const path = form.dataset.get.replace(/\{(\w+)\}/g, (_, name) =>
       encodeURIComponent(String(values[name] ?? "").trim()),
     );
-    response = await fetch(path);
+    response = await fetch(path, { headers: authHeaders() });
   }
   const text = await response.text();
   let body;
