@@ -10,6 +10,7 @@ import {
   startCluster,
   stopCluster,
 } from "./cluster.js";
+import { printEdgeUsage } from "./edge/usage.js";
 import { KUBERNETES_VERSION, defaultBinDir } from "./manifest.js";
 
 const log = (line: string): void => console.log(line);
@@ -53,7 +54,8 @@ program
   .description("start a cluster in the background (reuses a healthy one in the same directory)")
   .option("--dir <dir>", "state directory", DEFAULT_DIR)
   .option("--nodes <n>", "number of kwok nodes", "3")
-  .action(async (opts: { dir: string; nodes: string }) => {
+  .option("--no-edge", "without the edge (DNS server, cert-manager, external-dns, Traefik)")
+  .action(async (opts: { dir: string; nodes: string; edge: boolean }) => {
     const dir = path.resolve(opts.dir);
     const nodes = Number(opts.nodes);
     if (!Number.isInteger(nodes) || nodes < 1 || nodes > 100) {
@@ -71,10 +73,11 @@ program
           () => process.exit(130),
         );
       });
-      await startCluster({ dir, nodes, log });
+      await startCluster({ dir, nodes, log, edge: opts.edge });
       log(`[cluster] started in ${((Date.now() - started) / 1000).toFixed(1)}s`);
     }
     printUsage(dir);
+    printEdgeUsage(dir);
   });
 
 program

@@ -18,6 +18,7 @@ import {
   type ComponentName,
   type Ports,
 } from "./components.js";
+import { startEdge, stopEdge } from "./edge/edge.js";
 import { CLUSTER_SRC_DIR, defaultBinDir } from "./manifest.js";
 import { adminKubeconfig, createPki, pkiPaths } from "./pki.js";
 import { freePorts, isAlive, signal, spawnDaemon, stopProcess } from "./processes.js";
@@ -39,6 +40,8 @@ export interface StartOptions {
   ownerPid?: number;
   /** Progress lines; default: none. */
   log?: (line: string) => void;
+  /** Also start the edge (DNS server, cert-manager, external-dns, Traefik): see edge/edge.ts. */
+  edge?: boolean;
 }
 
 export interface Cluster {
@@ -75,6 +78,10 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
     const state = await newState(dir, binDir, opts);
     try {
       await bringUp(state, opts.minimal === true, log);
+      if (opts.edge && opts.minimal !== true) {
+        const f = clusterFiles(dir);
+        await startEdge({ dir, binDir, kubeconfig: f.kubeconfig, logsDir: f.logsDir, log });
+      }
       return attachCluster(dir);
     } catch (err) {
       await stopProcesses(state);
@@ -245,6 +252,7 @@ async function createFakeNodes(kc: KubeConfig, names: string[]): Promise<void> {
 
 /** Stops the recorded processes, last started first; the state file stays. */
 async function stopProcesses(state: ClusterState): Promise<void> {
+  await stopEdge(state.dir);
   for (const name of [...COMPONENTS].reverse()) {
     const c = state.components[name];
     if (c) await stopProcess(c.pid, c.command);
