@@ -34,12 +34,7 @@ export function dnsEndpointPublished(
   endpoint: KubernetesObject | undefined,
   hosts: string[],
 ): boolean {
-  const e = endpoint as
-    | (KubernetesObject & {
-        spec?: { endpoints?: { dnsName?: string }[] };
-        status?: { observedGeneration?: number };
-      })
-    | undefined;
+  const e = endpoint;
   if (!e?.metadata?.generation) return false;
   const names = new Set((e.spec?.endpoints ?? []).map((x) => x.dnsName));
   return hosts.every((h) => names.has(h)) && e.status?.observedGeneration === e.metadata.generation;

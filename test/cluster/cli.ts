@@ -10,6 +10,7 @@ import {
   startCluster,
   stopCluster,
 } from "./cluster.js";
+import { ensureEdgeBinaries } from "./edge/build.js";
 import { printEdgeUsage } from "./edge/usage.js";
 import { KUBERNETES_VERSION, defaultBinDir } from "./manifest.js";
 
@@ -40,10 +41,13 @@ const program = new Command("cluster").description(
 
 program
   .command("build")
-  .description("build the control-plane binaries into the cache (no-op when they are current)")
+  .description(
+    "build the control-plane and edge binaries into the cache (no-op when they are current)",
+  )
   .action(async () => {
     const started = Date.now();
     const binDir = await ensureBinaries({ binDir: defaultBinDir(), log });
+    await ensureEdgeBinaries(binDir, log);
     log(
       `[cluster:build] binaries ready in ${binDir} (${((Date.now() - started) / 1000).toFixed(1)}s)`,
     );
