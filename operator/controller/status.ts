@@ -30,11 +30,12 @@ export interface ObservedFacts {
  * the sync that then sends the changes to the DNS provider; the cached copy must also name the
  * tenant's current hosts, so a cache that lags behind this reconcile's apply never counts.
  */
-export function dnsEndpointPublished(
-  endpoint: KubernetesObject | undefined,
-  hosts: string[],
-): boolean {
-  const e = endpoint;
+type ObservedDnsEndpoint = KubernetesObject & {
+  spec?: { endpoints?: { dnsName?: string }[] };
+  status?: { observedGeneration?: number };
+};
+
+export function dnsEndpointPublished(e: ObservedDnsEndpoint | undefined, hosts: string[]): boolean {
   if (!e?.metadata?.generation) return false;
   const names = new Set((e.spec?.endpoints ?? []).map((x) => x.dnsName));
   return hosts.every((h) => names.has(h)) && e.status?.observedGeneration === e.metadata.generation;
