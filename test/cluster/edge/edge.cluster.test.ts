@@ -186,6 +186,9 @@ describe("a Tenant on the edge", () => {
     const cert = await servedCertificate(host);
     expect(cert.subjectaltname).toBe(`DNS:${host}`);
     expect(cert.issuer.CN).toBe("tenant-operator local CA");
+    const grpcCert = await servedCertificate(`grpc.${host}`);
+    expect(grpcCert.subjectaltname).toBe(`DNS:grpc.${host}`);
+    expect(grpcCert.issuer.CN).toBe("tenant-operator local CA");
     // Traefik has a route for the host (an unknown host gets 404): the request reaches the
     // tenant's Service, whose kwok pod runs no process, so the proxy reports the backend down.
     expect([502, 503, 504]).toContain(await curlStatus(host));
