@@ -33,7 +33,7 @@ function childrenOf(pid: number): number[] {
 
 /** CPU seconds used so far by `pid` and its live descendants (0 for a process that is gone). */
 export function treeCpuSeconds(pid: number): number {
-  let total = 0;
+  let total: number;
   try {
     total = cpuSecondsFromStat(readFileSync(`/proc/${pid}/stat`, "utf8"));
   } catch {

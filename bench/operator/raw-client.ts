@@ -2,9 +2,10 @@
  * The bare client for the API server's own create limit: plain HTTPS POSTs of JSON over a
  * keep-alive agent (TLS set up once per connection), with the kubeconfig's credentials.
  *
- * Not client-node's typed API on purpose: client-node 1.4 builds a new https.Agent for every
- * request, so every call pays a fresh TCP + TLS handshake on both ends; that is a client cost,
- * and a limit measured through it would flatter whoever uses the same client.
+ * Not client-node's typed API on purpose: client-node (1.4 with https.Agent, 2.x with undici)
+ * builds a new connection pool for every request, so every call pays a fresh TCP + TLS
+ * handshake on both ends; that is a client cost, and a limit measured through it would flatter
+ * whoever uses the same client.
  */
 import { Agent, request } from "node:https";
 import type { KubeConfig, KubernetesObject } from "@kubernetes/client-node";

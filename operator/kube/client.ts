@@ -22,7 +22,9 @@ import {
   type KubernetesObject,
   type RequestContext,
   type ResponseContext,
+  type SecurityAuthentication,
 } from "@kubernetes/client-node";
+import type { AgentOptions, RequestOptions as HttpsRequestOptions } from "node:https";
 import type { Metrics } from "../metrics.js";
 import type { ApiFailure } from "../tenant/errors.js";
 import { KeepAliveAgents } from "./agents.js";
@@ -54,6 +56,11 @@ export class KubeClient {
   readonly events: EventsV1Api;
   private readonly server: string;
   private readonly agents = new KeepAliveAgents();
+  /** The kubeconfig's authentication, with the request sent over a pooled keep-alive connection. */
+  private readonly auth: SecurityAuthentication = {
+    getName: () => "kubeconfig authentication over pooled connections",
+    applySecurityAuthentication: (ctx) => this.authenticate(ctx),
+  };
 
   constructor(
     kc: KubeConfig,
@@ -69,8 +76,6 @@ export class KubeClient {
       send: async (req: RequestContext): Promise<ResponseContext> => {
         if (!req.getSignal()) req.setSignal(AbortSignal.timeout(this.timeoutMs));
         req.setHeaderParam("User-Agent", USER_AGENT);
-        const agent = req.getAgent();
-        if (agent) req.setAgent(this.agents.reuse(agent));
         const method = req.getHttpMethod().toString();
         try {
           const res = await inner.send(req).toPromise();
@@ -84,7 +89,7 @@ export class KubeClient {
     });
     this.configuration = createConfiguration({
       baseServer: new ServerConfiguration(cluster.server, {}),
-      authMethods: { default: kc },
+      authMethods: { default: this.auth },
       httpApi,
     });
     this.coordination = new CoordinationV1Api(this.configuration);
@@ -107,7 +112,7 @@ export class KubeClient {
       ctx.setBody(JSON.stringify(options.body));
     }
     if (options.timeoutMs) ctx.setSignal(AbortSignal.timeout(options.timeoutMs));
-    await this.kc.applySecurityAuthentication(ctx);
+    await this.auth.applySecurityAuthentication(ctx);
     const res = await this.configuration.httpApi.send(ctx).toPromise();
     const text = await res.body.text();
     const parsed: unknown = text.length > 0 ? safeJson(text) : undefined;
@@ -164,6 +169,29 @@ export class KubeClient {
     }
   }
 
+  /**
+   * What KubeConfig.applySecurityAuthentication does (credentials read again each time, so
+   * rotated tokens and certificate files are honoured), with a pooled dispatcher instead of the
+   * new one client-node builds per request. Proxies keep client-node's own path.
+   */
+  private async authenticate(ctx: RequestContext): Promise<void> {
+    const cluster = this.kc.getCurrentCluster();
+    if (cluster?.proxyUrl) return this.kc.applySecurityAuthentication(ctx);
+    const opts: HttpsRequestOptions = {};
+    await this.kc.applyToHTTPSOptions(opts);
+    for (const [key, value] of Object.entries(opts.headers ?? {})) {
+      if (value !== undefined) ctx.setHeaderParam(key, String(value));
+    }
+    if (opts.auth) {
+      ctx.setHeaderParam("Authorization", `Basic ${Buffer.from(opts.auth).toString("base64")}`);
+    }
+    const tls: AgentOptions = {};
+    for (const key of TLS_OPTIONS)
+      if (opts[key] !== undefined) Object.assign(tls, { [key]: opts[key] });
+    const dispatcher = this.agents.reuse(this.kc.createDispatcherOptions(cluster, tls));
+    if (dispatcher) ctx.setDispatcher(dispatcher);
+  }
+
   /** Closes the pooled connections to the API server (after the last request). */
   close(): void {
     this.agents.destroy();
@@ -174,6 +202,17 @@ export class KubeClient {
     return this.server;
   }
 }
+
+/** The TLS options of a request that decide which server we trust and who we are. */
+const TLS_OPTIONS = [
+  "ca",
+  "cert",
+  "key",
+  "pfx",
+  "passphrase",
+  "rejectUnauthorized",
+  "servername",
+] as const;
 
 /** URL path of a collection or object: /api/v1/... for the core group, /apis/<group>/<version>/... else. */
 export function resourcePath(

@@ -45,6 +45,9 @@ export interface InformerOptions<T extends KubernetesObject> {
   pageSize?: number;
 }
 
+/** How much later than our watchdog client-node's own inactivity timer may end a watch. */
+const WATCH_TIMER_MARGIN_MS = 30_000;
+
 class GoneError extends Error {}
 class StallError extends Error {}
 
@@ -199,6 +202,12 @@ export class Informer<T extends KubernetesObject> {
     const base = this.options.watchTimeoutSeconds ?? 300;
     const timeoutSeconds = Math.floor(base + Math.random() * base);
     const stallMs = (this.options.stallSeconds ?? base * 2 + 30) * 1000;
+    // client-node 2's Watch aborts a watch after requestTimeoutMs (30 s) without data
+    // (kubernetes-client/javascript#3022), but the API server sends a quiet watch a bookmark
+    // about once a minute: every quiet watch would end in an error twice a minute. Our watchdog
+    // judges silence (and counts it as a stall); client-node's timer only backs it up.
+    (this.watch as unknown as { requestTimeoutMs: number }).requestTimeoutMs =
+      stallMs + WATCH_TIMER_MARGIN_MS;
     return new Promise<void>((resolve, reject) => {
       let settled = false;
       let controller: AbortController | undefined;

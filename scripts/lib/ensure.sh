@@ -22,10 +22,17 @@ ensure_debian_packages() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
-# ensure_npm_deps: `npm ci` when node_modules is missing or older than the lockfile.
+# ensure_npm_deps: `npm ci` when node_modules is missing, older than the lockfile, or was
+# installed by another Node.js major (an old worktree from the Node 20 days: packages that pick
+# their build or their optional dependencies by Node version would be the wrong ones). The
+# major that installed it is kept in node_modules/.node-major.
 ensure_npm_deps() {
-  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  local major stamp=node_modules/.node-major
+  major=$(node -p 'process.versions.node.split(".")[0]')
+  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] ||
+    [ "$(cat "$stamp" 2>/dev/null)" != "$major" ]; then
     npm ci --no-audit --no-fund
+    echo "$major" >"$stamp"
   fi
 }
 

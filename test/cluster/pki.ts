@@ -38,7 +38,9 @@ function openssl(args: string[]): void {
     execFileSync("openssl", args, { stdio: ["ignore", "ignore", "pipe"] });
   } catch (err) {
     const stderr = (err as { stderr?: Buffer }).stderr?.toString() ?? "";
-    throw new Error(`openssl ${args.join(" ")} failed: ${(err as Error).message}\n${stderr}`);
+    throw new Error(`openssl ${args.join(" ")} failed: ${(err as Error).message}\n${stderr}`, {
+      cause: err,
+    });
   }
 }
 

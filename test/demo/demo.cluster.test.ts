@@ -14,7 +14,10 @@ const ROOT = path.resolve(import.meta.dirname, "..", "..");
 
 function runDemo(args: string[]): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn("npx", ["tsx", "scripts/demo.ts", ...args], { cwd: ROOT });
+    // The test runner's own Node (not whichever `npx` PATH finds), as demo.sh runs it.
+    const child = spawn(process.execPath, ["--import", "tsx", "scripts/demo.ts", ...args], {
+      cwd: ROOT,
+    });
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.stderr.on("data", (d: Buffer) => (out += d.toString()));

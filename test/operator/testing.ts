@@ -158,6 +158,7 @@ export async function waitForTenant(
   } catch (err) {
     throw new Error(
       `${(err as Error).message}\nlast status: ${JSON.stringify(last?.status, null, 1)}`,
+      { cause: err },
     );
   }
   return last!;
