@@ -3,9 +3,8 @@
 #   operator:                   docker run IMAGE dist/operator/main.js  (what the Helm chart runs)
 # No HEALTHCHECK: Kubernetes probes /healthz and /readyz instead.
 #
-# scripts/build-image.sh performs these same stages without a Docker engine, and
-# test/image/dockerfile.test.ts fails when the two disagree on what is copied or run:
-# change both together.
+# Without a Docker engine, scripts/build-image.sh builds this same file with buildah (and
+# makes the base image locally when no registry serves it).
 
 # ---- build: every dependency, compile TypeScript, copy run-time assets into dist/
 FROM node:24-bookworm-slim AS build

@@ -25,6 +25,10 @@ export interface OperatorConfig {
   defaultStorageSize: string;
   storageClassName?: string;
   imagePullPolicy?: "Always" | "IfNotPresent" | "Never";
+  /** nodeSelector of tenant pods (e.g. to keep them on one kind of node). */
+  podNodeSelector?: Record<string, string>;
+  /** Tolerations of tenant pods (e.g. to let them onto tainted nodes). */
+  podTolerations?: PodToleration[];
   /** Label selector on Tenants: only matching Tenants are reconciled (sharding). */
   tenantSelector?: string;
   leaderElect: boolean;
@@ -49,6 +53,13 @@ export interface OperatorConfig {
   requestTimeoutSeconds: number;
   logLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal";
   logFormat: "json" | "pretty";
+}
+
+export interface PodToleration {
+  key: string;
+  operator: "Equal" | "Exists";
+  value?: string;
+  effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
 }
 
 export class ConfigError extends Error {}
@@ -88,6 +99,8 @@ const schema = {
     defaultStorageSize: { type: "string", pattern: "^[0-9]+(\\.[0-9]+)?([KMGTPE]i?)?$" },
     storageClassName: { type: "string", minLength: 1 },
     imagePullPolicy: { enum: ["Always", "IfNotPresent", "Never"] },
+    podNodeSelector: { type: "object", additionalProperties: { type: "string" } },
+    podTolerations: { type: "array" },
     tenantSelector: { type: "string", minLength: 1 },
     leaderElect: { type: "boolean" },
     leaseName: { type: "string", pattern: "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$" },
@@ -175,7 +188,20 @@ export function buildCommand(): Command {
     .addOption(
       opt(
         "--image-pull-policy <policy>",
-        "imagePullPolicy of tenant pods: Always, IfNotPresent, Never",
+        "imagePullPolicy of tenant pods: Always, IfNotPresent, Never (IfNotPresent: images loaded into a node, e.g. a :latest one, run without a registry)",
+        "IfNotPresent",
+      ),
+    )
+    .addOption(
+      opt(
+        "--pod-node-selector <labels>",
+        "nodeSelector of tenant pods, comma-separated key=value (e.g. type=kwok)",
+      ),
+    )
+    .addOption(
+      opt(
+        "--pod-tolerations <list>",
+        "tolerations of tenant pods, comma-separated key[=value]:Effect (e.g. kwok.x-k8s.io/node=fake:NoSchedule)",
       ),
     )
     .addOption(
@@ -285,6 +311,8 @@ function toConfig(raw: Raw, env: NodeJS.ProcessEnv): OperatorConfig {
     defaultStorageSize: str("defaultStorageSize") ?? "1Gi",
     storageClassName: str("storageClass"),
     imagePullPolicy: str("imagePullPolicy") as OperatorConfig["imagePullPolicy"],
+    podNodeSelector: parseNodeSelector(str("podNodeSelector")),
+    podTolerations: parseTolerations(str("podTolerations")),
     tenantSelector: str("tenantSelector"),
     leaderElect: parseBool(raw.leaderElect),
     leaseName: str("leaseName") ?? "",
@@ -319,6 +347,45 @@ function parseIssuer(value: string | undefined): OperatorConfig["defaultIssuer"]
       `--default-issuer must be Issuer/<name> or ClusterIssuer/<name>, got ${JSON.stringify(value)}`,
     );
   return { kind: m[1] as "Issuer" | "ClusterIssuer", name: m[2]! };
+}
+
+function parseNodeSelector(value: string | undefined): Record<string, string> | undefined {
+  if (value === undefined) return undefined;
+  const selector: Record<string, string> = {};
+  for (const item of value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const m = /^([A-Za-z0-9][-A-Za-z0-9_./]*)=([-A-Za-z0-9_.]*)$/.exec(item);
+    if (!m)
+      throw new ConfigError(
+        `--pod-node-selector wants key=value items, got ${JSON.stringify(item)}`,
+      );
+    selector[m[1]!] = m[2]!;
+  }
+  return selector;
+}
+
+function parseTolerations(value: string | undefined): PodToleration[] | undefined {
+  if (value === undefined) return undefined;
+  return value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((item) => {
+      const m =
+        /^([A-Za-z0-9][-A-Za-z0-9_./]*)(=([-A-Za-z0-9_.]*))?(:(NoSchedule|PreferNoSchedule|NoExecute))?$/.exec(
+          item,
+        );
+      if (!m)
+        throw new ConfigError(
+          `--pod-tolerations wants key[=value][:NoSchedule|PreferNoSchedule|NoExecute] items, got ${JSON.stringify(item)}`,
+        );
+      const t: PodToleration = { key: m[1]!, operator: m[2] ? "Equal" : "Exists" };
+      if (m[2]) t.value = m[3]!;
+      if (m[5]) t.effect = m[5] as PodToleration["effect"];
+      return t;
+    });
 }
 
 function parseBool(value: string | boolean | undefined): boolean {
@@ -368,6 +435,8 @@ export function renderConfigOf(config: OperatorConfig): RenderConfig {
     defaultStorageSize: config.defaultStorageSize,
     storageClassName: config.storageClassName,
     imagePullPolicy: config.imagePullPolicy,
+    podNodeSelector: config.podNodeSelector,
+    podTolerations: config.podTolerations,
   };
 }
 

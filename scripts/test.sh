@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/ensure.sh
 
-step "Debian packages" ensure_debian_packages postgresql chromium ca-certificates bind9 dnsutils curl
+step "Debian packages" ensure_debian_packages postgresql chromium ca-certificates buildah debootstrap $NODE_PACKAGES bind9 dnsutils curl
 step "Node.js $NODE_VERSION (cached)" ensure_node
 step "npm packages" ensure_npm_deps
 step "build" npm run build
@@ -14,6 +14,7 @@ step "typecheck" npm run typecheck
 step "lint" npm run lint
 step "local control plane binaries (cached)" npm run cluster:build
 step "Helm CLI for the chart tests (cached)" bash scripts/ensure-helm.sh
+step "image from the Dockerfile (buildah; cached, the first build takes several minutes)" bash scripts/build-image.sh
 
 mkdir -p .local/test-results
 rm -f .local/test-results/*.json

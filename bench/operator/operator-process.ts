@@ -4,6 +4,7 @@
  * /metrics and /healthz listen on loopback ports the bench picks.
  */
 import { readFileSync } from "node:fs";
+import { KWOK_PLACEMENT_FLAGS } from "../../test/cluster/node-config.js";
 import { ensureBuilt } from "../lib/build.js";
 import { freePort, startProcess, type Started } from "../lib/processes.js";
 import { BENCH_STORAGE_CLASS, PHASE_LABEL } from "./fixtures.js";
@@ -36,6 +37,7 @@ export function operatorArgs(
     `--metrics-port=${metricsPort}`,
     `--health-port=${healthPort}`,
     `--storage-class=${BENCH_STORAGE_CLASS}`,
+    ...KWOK_PLACEMENT_FLAGS,
     `--tenant-selector=${PHASE_LABEL}=operator`,
     "--log-level=warn",
   ];

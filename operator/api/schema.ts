@@ -291,7 +291,23 @@ export const specSchema: SchemaProps = obj(
       { enum: ["Delete", "Retain"], default: "Delete" },
     ),
   },
-  { required: ["displayName", "host"] },
+  {
+    required: ["displayName", "host"],
+    "x-kubernetes-validations": [
+      {
+        // The embedded store is one PGlite on a ReadWriteOnce volume: a second pod could not
+        // open it. Refused here rather than silently running one pod.
+        rule:
+          "!has(self.replicas) || self.replicas <= 1 || " +
+          "(has(self.database) && has(self.database.mode) && self.database.mode == 'external')",
+        message:
+          "spec.replicas above 1 needs spec.database.mode: external (with spec.database.secretRef): " +
+          "the embedded database is one volume that only one pod can use. Set spec.replicas to 1, " +
+          "or move the tenant to an external PostgreSQL",
+        fieldPath: ".replicas",
+      },
+    ],
+  },
 );
 
 /** The root rule: the tenant's name must fit in its namespace name, tenant-<name>. */

@@ -110,6 +110,10 @@ export function renderPodTemplate(t: ResolvedTenant, config: RenderConfig): V1Po
       },
       containers: [container(t, config, mounts)],
       volumes: vols,
+      ...(config.podNodeSelector ? { nodeSelector: { ...config.podNodeSelector } } : {}),
+      ...(config.podTolerations
+        ? { tolerations: config.podTolerations.map((t) => ({ ...t })) }
+        : {}),
     },
   };
 }

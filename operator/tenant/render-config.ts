@@ -21,6 +21,15 @@ export interface RenderConfig {
   storageClassName?: string;
   /** imagePullPolicy of the tenant container (omit: Kubernetes default). */
   imagePullPolicy?: "Always" | "IfNotPresent" | "Never";
+  /** nodeSelector of tenant pods (omit: any node). */
+  podNodeSelector?: Record<string, string>;
+  /** Tolerations of tenant pods (omit: none). */
+  podTolerations?: {
+    key: string;
+    operator: "Equal" | "Exists";
+    value?: string;
+    effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+  }[];
 }
 
 /** Facts read from the cluster that rendering depends on; everything optional. */

@@ -22,6 +22,10 @@ ensure_debian_packages() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
+# The local cluster's real node (test/cluster/node.ts): containerd + runc run the pods, the CNI
+# plugins (bridge, host-local, loopback, portmap) wire them, iptables for kube-proxy and CNI.
+NODE_PACKAGES="containerd runc containernetworking-plugins iptables conntrack"
+
 # ensure_npm_deps: `npm ci` when node_modules is missing, older than the lockfile, or was
 # installed by another Node.js major (an old worktree from the Node 20 days: packages that pick
 # their build or their optional dependencies by Node version would be the wrong ones). The

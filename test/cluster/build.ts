@@ -123,7 +123,8 @@ function goBuild(recipe: AnyRecipe, binDir: string, log: (line: string) => void)
   const ldflags = ["-s", "-w", ...recipe.ldflags].join(" ");
   const args = ["build", "-v", "-o", out, "-ldflags", ldflags, recipe.pkg];
   const cwd = path.join(CLUSTER_SRC_DIR, "go", recipe.module);
-  const child = spawn("go", args, { cwd, env: goEnv(), stdio: ["ignore", "pipe", "pipe"] });
+  const env = { ...goEnv(), ...recipe.env };
+  const child = spawn("go", args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
   let packages = 0;
   const tail: string[] = [];
   const onData = (chunk: Buffer): void => {

@@ -58,8 +58,9 @@ program
   .description("start a cluster in the background (reuses a healthy one in the same directory)")
   .option("--dir <dir>", "state directory", DEFAULT_DIR)
   .option("--nodes <n>", "number of kwok nodes", "3")
+  .option("--no-real-node", "only kwok nodes (the real node runs once per machine)")
   .option("--no-edge", "without the edge (DNS server, cert-manager, external-dns, Traefik)")
-  .action(async (opts: { dir: string; nodes: string; edge: boolean }) => {
+  .action(async (opts: { dir: string; nodes: string; realNode: boolean; edge: boolean }) => {
     const dir = path.resolve(opts.dir);
     const nodes = Number(opts.nodes);
     if (!Number.isInteger(nodes) || nodes < 1 || nodes > 100) {
@@ -77,7 +78,7 @@ program
           () => process.exit(130),
         );
       });
-      await startCluster({ dir, nodes, log, edge: opts.edge });
+      await startCluster({ dir, nodes, realNode: opts.realNode, edge: opts.edge, log });
       log(`[cluster] started in ${((Date.now() - started) / 1000).toFixed(1)}s`);
     }
     printUsage(dir);

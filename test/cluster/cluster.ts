@@ -20,6 +20,9 @@ import {
 } from "./components.js";
 import { startEdge, stopEdge } from "./edge/edge.js";
 import { CLUSTER_SRC_DIR, defaultBinDir } from "./manifest.js";
+import { KWOK_TAINT } from "./node-config.js";
+import { RealNodeBusyError } from "./node-lock.js";
+import { startRealNode, stopRealNode } from "./node.js";
 import { adminKubeconfig, createPki, pkiPaths } from "./pki.js";
 import { freePorts, isAlive, signal, spawnDaemon, stopProcess } from "./processes.js";
 import { answers200, nodesReady, waitFor, type TlsClient, type Watched } from "./readiness.js";
@@ -36,6 +39,11 @@ export interface StartOptions {
   nodes?: number;
   /** Only etcd and the API server: for tests that disrupt their own cluster. */
   minimal?: boolean;
+  /**
+   * Start the real node (node.ts) beside the kwok nodes: true (default unless minimal) fails
+   * when another cluster on this machine runs the real node; "if-free" then starts without.
+   */
+  realNode?: boolean | "if-free";
   /** Pid of the process the cluster belongs to, so stale clusters can be swept. */
   ownerPid?: number;
   /** Progress lines; default: none. */
@@ -52,6 +60,8 @@ export interface Cluster {
   auditLogPath: string;
   logsDir: string;
   nodeNames: string[];
+  /** Whether the cluster runs the real node (test/cluster/node.ts). */
+  hasRealNode: boolean;
   /** A client-node KubeConfig loaded from the admin kubeconfig. */
   kubeConfig(): KubeConfig;
   /** Stops every process of the cluster (TERM, then KILL) and removes its directory. */
@@ -77,7 +87,7 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
   for (let attempt = 1; ; attempt++) {
     const state = await newState(dir, binDir, opts);
     try {
-      await bringUp(state, opts.minimal === true, log);
+      await bringUp(state, opts, log);
       if (opts.edge && opts.minimal !== true) {
         const f = clusterFiles(dir);
         await startEdge({ dir, binDir, kubeconfig: f.kubeconfig, logsDir: f.logsDir, log });
@@ -121,9 +131,10 @@ async function newState(dir: string, binDir: string, opts: StartOptions): Promis
 
 async function bringUp(
   state: ClusterState,
-  minimal: boolean,
+  opts: StartOptions,
   log: (l: string) => void,
 ): Promise<void> {
+  const minimal = opts.minimal === true;
   const f = clusterFiles(state.dir);
   const pki = createPki(f.pkiDir, KUBERNETES_SERVICE_IP);
   fs.writeFileSync(f.kubeconfig, adminKubeconfig(pki, state.server), { mode: 0o600 });
@@ -183,6 +194,15 @@ async function bringUp(
     all,
   );
   step(`${state.nodeNames.length} kwok nodes Ready`);
+  const realNode = opts.realNode ?? true;
+  if (realNode === false) return;
+  try {
+    await startRealNode(state, kc, log);
+    step(`real node Ready (containerd, kubelet, kube-proxy, volume provisioner)`);
+  } catch (err) {
+    if (!(realNode === "if-free" && err instanceof RealNodeBusyError)) throw err;
+    log(`[cluster] NO REAL NODE in this cluster: ${err.message}`);
+  }
 }
 
 function launch(state: ClusterState, name: ComponentName): Watched {
@@ -245,18 +265,28 @@ async function createFakeNodes(kc: KubeConfig, names: string[]): Promise<void> {
             "kubernetes.io/arch": "amd64",
           },
         },
+        // Pods go to the real node unless they tolerate this (README: "Pod placement").
+        spec: { taints: [KWOK_TAINT] },
       },
     });
   }
 }
 
-/** Stops the recorded processes, last started first; the state file stays. */
+/** Stops the recorded processes, last started first (the real node first); the state file stays. */
 async function stopProcesses(state: ClusterState): Promise<void> {
   await stopEdge(state.dir);
+  const api = state.components["kube-apiserver"];
+  const kc =
+    api && isAlive(api.pid) ? loadKubeConfig(clusterFiles(state.dir).kubeconfig) : undefined;
+  const node = await stopRealNode(state, kc).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   for (const name of [...COMPONENTS].reverse()) {
     const c = state.components[name];
     if (c) await stopProcess(c.pid, c.command);
   }
+  if (node) throw node;
 }
 
 /**
@@ -282,6 +312,7 @@ export async function isClusterHealthy(dir: string): Promise<boolean> {
   const state = readState(dir);
   if (!state || Object.keys(state.components).length === 0) return false;
   if (!Object.values(state.components).every((c) => isAlive(c.pid))) return false;
+  if (state.node && !Object.values(state.node.processes).every((c) => isAlive(c.pid))) return false;
   try {
     return await answers200(`${state.server}/readyz`, adminTls(dir), "ok");
   } catch {
@@ -310,6 +341,7 @@ export function attachCluster(dir: string = DEFAULT_DIR): Cluster {
     auditLogPath: f.auditLog,
     logsDir: f.logsDir,
     nodeNames: initial.nodeNames,
+    hasRealNode: initial.node !== undefined,
     kubeConfig: () => loadKubeConfig(f.kubeconfig),
     stop: async () => {
       await stopCluster(dir);

@@ -137,6 +137,10 @@ export function commandFor(name: ComponentName, layout: Layout): Command {
           `--service-account-signing-key-file=${pki.saKey}`,
           "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
           `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
+          // To the real node's kubelet (logs, exec): its webhook authn takes the admin cert.
+          `--kubelet-client-certificate=${pki.adminCert}`,
+          `--kubelet-client-key=${pki.adminKey}`,
+          "--kubelet-preferred-address-types=InternalIP",
           "--authorization-mode=Node,RBAC",
           "--allow-privileged=true",
           `--audit-policy-file=${f.auditPolicy}`,

@@ -12,7 +12,15 @@ export const ETCD_VERSION = "v3.6.16";
 export const KWOK_VERSION = "v0.8.0";
 
 export type BinaryName =
-  "etcd" | "kube-apiserver" | "kube-controller-manager" | "kube-scheduler" | "kubectl" | "kwok";
+  | "etcd"
+  | "kube-apiserver"
+  | "kube-controller-manager"
+  | "kube-scheduler"
+  | "kubectl"
+  | "kwok"
+  | "kubelet"
+  | "kube-proxy"
+  | "pause";
 
 export interface Recipe {
   name: BinaryName;
@@ -21,6 +29,8 @@ export interface Recipe {
   /** Go package path of the command to build. */
   pkg: string;
   ldflags: string[];
+  /** Extra build environment (e.g. CGO_ENABLED=0 for a static binary). */
+  env?: Record<string, string>;
 }
 
 /** Absolute path of test/cluster/. */
@@ -61,6 +71,11 @@ export const RECIPES: readonly Recipe[] = [
     pkg: "sigs.k8s.io/kwok/cmd/kwok",
     ldflags: [`-X sigs.k8s.io/kwok/pkg/consts.Version=${KWOK_VERSION.replace(/^v/, "")}`],
   },
+  // The real node (test/cluster/node.ts): kubelet and kube-proxy from the same module and
+  // version as the API server; the pod sandbox binary of its locally built pause image.
+  k8s("kubelet"),
+  k8s("kube-proxy"),
+  { name: "pause", module: "pause", pkg: ".", ldflags: [], env: { CGO_ENABLED: "0" } },
 ];
 
 /**

@@ -127,3 +127,43 @@ export function adminKubeconfig(pki: Pki, server: string, name = "tenant-operato
     "",
   ].join("\n");
 }
+
+/**
+ * A client certificate signed by the cluster's CA (`subject` e.g. `/O=system:nodes/CN=system:node:x`),
+ * for the real node's kubelet and kube-proxy. Returns the paths of the certificate and key.
+ */
+export function issueClientCert(
+  dir: string,
+  name: string,
+  subject: string,
+): { cert: string; key: string } {
+  issue(pkiPaths(dir), dir, name, subject, [
+    "basicConstraints=CA:FALSE",
+    "keyUsage=critical,digitalSignature,keyEncipherment",
+    "extendedKeyUsage=clientAuth",
+  ]);
+  return { cert: path.join(dir, `${name}.crt`), key: path.join(dir, `${name}.key`) };
+}
+
+/** A kubeconfig that points at the certificate files (for the node's components). */
+export function clientKubeconfig(
+  caCert: string,
+  client: { cert: string; key: string },
+  server: string,
+): string {
+  return [
+    "apiVersion: v1",
+    "kind: Config",
+    "clusters:",
+    "- name: local",
+    `  cluster: { server: "${server}", certificate-authority: "${caCert}" }`,
+    "users:",
+    "- name: client",
+    `  user: { client-certificate: "${client.cert}", client-key: "${client.key}" }`,
+    "contexts:",
+    "- name: local",
+    "  context: { cluster: local, user: client }",
+    "current-context: local",
+    "",
+  ].join("\n");
+}

@@ -24,6 +24,16 @@ export interface ClusterState {
   nodeNames: string[];
   startedAt: string;
   components: Partial<Record<ComponentName, ComponentState>>;
+  node?: NodeState;
+}
+
+/** The real node's processes (test/cluster/node.ts), when the cluster runs one. */
+export type NodeProcessName = "containerd" | "kubelet" | "kube-proxy" | "provisioner";
+
+export interface NodeState {
+  nodeIp: string;
+  ports: { kubelet: number; kubeletHealthz: number; proxyHealthz: number; proxyMetrics: number };
+  processes: Partial<Record<NodeProcessName, ComponentState>>;
 }
 
 export const stateFile = (dir: string): string => path.join(dir, "state.json");

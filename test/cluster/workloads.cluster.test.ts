@@ -2,6 +2,7 @@
 // nodes, and the controller-manager's garbage collector deletes what an owner leaves.
 import { AppsV1Api, CoreV1Api, type V1Deployment } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
+import { KWOK_TAINT } from "./node-config.js";
 import { useTestNamespace, waitUntil } from "./testing.js";
 
 const ns = useTestNamespace("workloads");
@@ -14,7 +15,12 @@ function deployment(name: string, replicas: number): V1Deployment {
       selector: { matchLabels: { app: name } },
       template: {
         metadata: { labels: { app: name } },
-        spec: { containers: [{ name: "app", image: "registry.invalid/app:1" }] },
+        spec: {
+          containers: [{ name: "app", image: "registry.invalid/app:1" }],
+          // The kwok nodes are tainted: pods go there only when they ask to.
+          nodeSelector: { type: "kwok" },
+          tolerations: [{ ...KWOK_TAINT, operator: "Equal" }],
+        },
       },
     },
   };

@@ -1,9 +1,8 @@
 /**
- * Reads the image's build steps from the two places that state them: the Dockerfile, and
- * scripts/build-image.sh (the same steps without a Docker engine). Both become the same
- * shape, a list of stages each with an ordered list of steps, so a test can compare them.
- * Only the subset of Dockerfile syntax the project uses is understood; anything else is an
- * error, so a new instruction cannot slip past the comparison unnoticed.
+ * Reads the Dockerfile's stages: a list of stages each with an ordered list of steps, so a
+ * test can check what each copies and runs. Only the subset of Dockerfile syntax the project
+ * uses is understood; anything else is an error, so a new instruction cannot slip past the
+ * checks unnoticed.
  */
 
 /** One COPY source or one RUN command, in order. */
@@ -67,34 +66,6 @@ function parseCopy(words: string[]): Step[] {
     source: normalizePath(source),
     ...(fromStage ? { fromStage } : {}),
   }));
-}
-
-/**
- * The stages of scripts/build-image.sh: its top-level `stage NAME`, `copy SRC...`,
- * `copy_from STAGE PATH` and `run CMD...` lines (function bodies are indented, so skipped).
- */
-export function parseBuildScript(text: string): Stage[] {
-  const stages: Stage[] = [];
-  for (const line of text.split("\n")) {
-    const m = /^(stage|copy|copy_from|run) (.+)$/.exec(line);
-    if (!m) continue;
-    const [, op, args = ""] = m;
-    if (op === "stage") {
-      stages.push({ name: args.trim(), steps: [], settings: {} });
-      continue;
-    }
-    const stage = stages.at(-1);
-    if (!stage) throw new Error(`step before the first stage: ${line}`);
-    if (op === "run") stage.steps.push({ op: "run", command: args.trim() });
-    else if (op === "copy") {
-      for (const source of args.trim().split(/\s+/))
-        stage.steps.push({ op: "copy", source: normalizePath(source) });
-    } else {
-      const [fromStage = "", source = ""] = args.trim().split(/\s+/);
-      stage.steps.push({ op: "copy", source: normalizePath(source), fromStage });
-    }
-  }
-  return stages;
 }
 
 /** Whether a .dockerignore line (without wildcards) excludes `source`. */

@@ -127,6 +127,16 @@ export const INVALID_CASES: InvalidCase[] = [
     expect: ["spec.replicas", "less than or equal to 100"],
   },
   {
+    name: "2 replicas on the embedded database",
+    spec: { replicas: 2 },
+    expect: ["spec.replicas", "needs spec.database.mode: external"],
+  },
+  {
+    name: "2 replicas with database.mode embedded said outright",
+    spec: { replicas: 2, database: { mode: "embedded" } },
+    expect: ["spec.replicas", "only one pod can use"],
+  },
+  {
     name: "maxReplicas below minReplicas",
     spec: { autoscaling: { minReplicas: 5, maxReplicas: 2 } },
     expect: [

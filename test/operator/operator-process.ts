@@ -7,7 +7,10 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { freePorts } from "../cluster/processes.js";
+import { KWOK_PLACEMENT_FLAGS } from "../cluster/node-config.js";
 import { LOCAL_STORAGE_CLASS } from "../cluster/volumes.js";
+
+export { KWOK_PLACEMENT_FLAGS };
 
 const REPO_ROOT = path.resolve(import.meta.dirname, "..", "..");
 /** The production build the tests run; `npm run build` makes it (scripts/test.sh does). */
@@ -22,6 +25,12 @@ export interface OperatorOptions {
   tenantSelector?: string;
   /** Leader election on a Lease of this name in `leaseNamespace` (off when unset). */
   lease?: { name: string; namespace: string; identity: string; durationSeconds?: number };
+  /**
+   * Run tenant pods on the real node, with the operator's default placement and the
+   * cluster's default StorageClass (the real provisioner). Default: kwok nodes and the
+   * `local-static` class of the tests' volume binder.
+   */
+  realNode?: boolean;
   /** More flags, e.g. `--resync-period=5`. */
   args?: string[];
   env?: NodeJS.ProcessEnv;
@@ -86,7 +95,9 @@ export async function startOperator(options: OperatorOptions): Promise<OperatorP
     "--bind-address=127.0.0.1",
     `--metrics-port=${metricsPort}`,
     `--health-port=${healthPort}`,
-    `--storage-class=${LOCAL_STORAGE_CLASS}`,
+    ...(options.realNode
+      ? []
+      : [`--storage-class=${LOCAL_STORAGE_CLASS}`, ...KWOK_PLACEMENT_FLAGS]),
     "--max-concurrent-reconciles=4",
     "--log-level=info",
   ];

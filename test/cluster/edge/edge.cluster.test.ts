@@ -141,7 +141,14 @@ function tenantFor(name: string, host: string): Tenant {
 }
 
 beforeAll(async () => {
-  cluster = await startCluster({ dir: DIR, nodes: 1, edge: true, ownerPid: process.pid });
+  // kwok only: the real node runs once per machine and the run's shared cluster holds it.
+  cluster = await startCluster({
+    dir: DIR,
+    nodes: 1,
+    edge: true,
+    realNode: false,
+    ownerPid: process.pid,
+  });
   edge = readEndpoints(DIR)!;
   await kubectl(["apply", "--server-side", "-f", CRD_FILE]);
   await kubectl(["wait", "--for=condition=Established", "--timeout=60s", "-f", CRD_FILE]);
