@@ -16,6 +16,7 @@ import { defaultBinDir } from "../test/cluster/manifest.js";
 import { startVolumeBinder } from "../test/cluster/volumes.js";
 import { startPostgres, type PostgresServer } from "../test/postgres/server.js";
 import { startOperator, type OperatorProcess } from "../test/operator/operator-process.js";
+import { operatorArgsFor, placeInZone, readEndpoints, showEdge } from "./demo/edge.js";
 import { Cleanup } from "./demo/cleanup.js";
 import { parseOptions, USAGE, UsageError, type DemoOptions } from "./demo/options.js";
 import {
@@ -55,9 +56,12 @@ async function cluster(opts: DemoOptions): Promise<{ kubeconfig: string; binDir:
   say(`[demo] starting the local control plane in ${path.relative(ROOT, opts.dir)}`);
   fs.rmSync(path.join(opts.dir, "tenants"), { recursive: true, force: true });
   cleanup.push("stopping the local control plane", async () => void (await stopCluster(opts.dir)));
-  const c = await startCluster({ dir: opts.dir, log: progress });
+  const c = await startCluster({ dir: opts.dir, log: progress, edge: true });
   return { kubeconfig: c.kubeconfigPath, binDir: c.binDir };
 }
+
+/** The edge of the demo's own cluster (endpoints.json in its directory); none on --kubeconfig. */
+const edge = (opts: DemoOptions) => (opts.kubeconfig ? undefined : readEndpoints(opts.dir));
 
 async function installCrds(kubectl: Kubectl): Promise<void> {
   say("[demo] installing the CRDs (crds/)");
@@ -86,12 +90,14 @@ async function startOperatorAndTenants(
   const op = await startOperator({
     kubeconfigPath: kubeconfig,
     ...(opts.kubeconfig ? { tenantSelector: label } : {}),
+    args: operatorArgsFor(edge(opts)),
   });
   operator = op;
   let operatorGone = false;
   void op.exited.then(() => (operatorGone = true));
   cleanup.push("stopping the operator", async () => void (await op.stop()));
   const tenants = loadExampleTenants(path.join(ROOT, "examples", "tenants"), opts.prefix);
+  placeInZone(tenants, edge(opts));
   say(`[demo] applying examples/tenants/: ${tenants.map((t) => t.name).join(", ")}`);
   await applyObjects(kubectl, [...tenants.map((t) => t.manifest)]);
   // On a cluster it does not own, the demo removes its Tenants while its operator still runs
@@ -184,6 +190,7 @@ async function main(opts: DemoOptions): Promise<void> {
   if (!ready && opts.smoke) throw new Error("not every tenant became Ready (see above)");
   const services = await startServices(kc, opts, tenants);
   printTryIt(services, kubeconfig, binDir);
+  await showEdge(tenants, edge(opts), say);
   for (const s of services) {
     say(`[demo] ${s.tenant.name}: GET /fibonacci/10/ -> ${await firstAnswer(s)}`);
     // The counter goes through the tenant's store (embedded SQLite, or globex's PostgreSQL).

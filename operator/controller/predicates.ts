@@ -2,15 +2,15 @@
  * Which child changes are worth a reconcile (controller-runtime calls these predicates).
  * Every create and delete is; an update only when something the reconcile reads changed:
  * what the operator set (spec, data, labels, annotations, owners: drift), or the status of the
- * two kinds whose status it reads (a Deployment's readiness, an Ingress's load balancer
- * addresses, the DNS fallback). A PVC turning Bound or a Service getting its status touched
+ * kinds whose status it reads (a Deployment's readiness, an Ingress's load balancer
+ * addresses, the DNS fallback, a DNSEndpoint's observedGeneration written by external-dns). A PVC turning Bound or a Service getting its status touched
  * would otherwise each cost a full render and comparison: at a thousand tenants, creating them
  * took twelve reconciles per tenant where half that many could change anything.
  */
 import type { KubernetesObject } from "@kubernetes/client-node";
 
-/** Kinds whose status a reconcile reads. */
-const STATUS_READ = new Set(["Deployment", "Ingress"]);
+/** Kinds whose status a reconcile reads (a DNSEndpoint's: external-dns published it, DNSReady). */
+const STATUS_READ = new Set(["Deployment", "Ingress", "DNSEndpoint"]);
 
 /** The parts of an object a reconcile can react to, as a comparable string. */
 function relevantParts(obj: KubernetesObject): string {

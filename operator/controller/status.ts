@@ -26,6 +26,23 @@ export interface ObservedFacts {
   dnsEndpointApplied?: boolean;
 }
 
+/**
+ * Whether external-dns has taken the tenant's DNSEndpoint, as it is now, into its records. Its
+ * crd source writes status.observedGeneration = metadata.generation when it reads an object for
+ * the sync that then sends the changes to the DNS provider; the cached copy must also name the
+ * tenant's current hosts, so a cache that lags behind this reconcile's apply never counts.
+ */
+type ObservedDnsEndpoint = KubernetesObject & {
+  spec?: { endpoints?: { dnsName?: string }[] };
+  status?: { observedGeneration?: number };
+};
+
+export function dnsEndpointPublished(e: ObservedDnsEndpoint | undefined, hosts: string[]): boolean {
+  if (!e?.metadata?.generation) return false;
+  const names = new Set((e.spec?.endpoints ?? []).map((x) => x.dnsName));
+  return hosts.every((h) => names.has(h)) && e.status?.observedGeneration === e.metadata.generation;
+}
+
 export async function observeState(
   ctx: Context,
   caches: Caches,
@@ -43,6 +60,13 @@ export async function observeState(
     defaultIssuerConfigured: ctx.renderConfig.defaultIssuer !== undefined,
     dnsEndpointApplied: facts.dnsEndpointApplied,
   };
+  if (facts.dnsEndpointApplied) {
+    const cached = caches.children
+      .get("externaldns.k8s.io/v1alpha1/DNSEndpoint")
+      ?.get(Names.dnsEndpoint, ns);
+    const host = tenant.spec.host;
+    observed.dnsEndpointPublished = dnsEndpointPublished(cached, [host, `grpc.${host}`]);
+  }
   if (facts.applied) {
     observed.tlsSecretReady = await tlsSecretsReady(ctx, tenant, observed);
     observed.databaseSecretReady = await databaseSecretReady(ctx, tenant);
@@ -51,7 +75,11 @@ export async function observeState(
   return observed;
 }
 
-/** Whether cert-manager has issued both TLS Secrets; undefined when no certificate is expected. */
+/**
+ * Whether cert-manager has issued both certificates: each Certificate (ingress-shim names it
+ * after the Ingress's TLS Secret) is Ready for its current spec and names the Ingress's host,
+ * and its Secret exists. Undefined when no certificate is expected.
+ */
 async function tlsSecretsReady(
   ctx: Context,
   tenant: Tenant,
@@ -61,12 +89,39 @@ async function tlsSecretsReady(
   const issuerKnown = Boolean(tenant.spec.tls?.issuerRef) || observed.defaultIssuerConfigured;
   if (!tlsOn || !issuerKnown || observed.missingCrds.includes(CERT_MANAGER_CRD)) return undefined;
   const ns = namespaceFor(tenant.metadata.name ?? "");
-  const secrets = await Promise.all(
-    [Names.httpTlsSecret, Names.grpcTlsSecret].map((name) =>
-      ctx.client.getOptional(resourcePath("v1", "secrets", ns, name)),
-    ),
+  const host = tenant.spec.host;
+  const wanted = [
+    { secret: Names.httpTlsSecret, host },
+    { secret: Names.grpcTlsSecret, host: `grpc.${host}` },
+  ];
+  const ready = await Promise.all(
+    wanted.map(async ({ secret, host }) => {
+      const cert = await ctx.client.getOptional<Certificate>(
+        resourcePath("cert-manager.io/v1", "certificates", ns, secret),
+      );
+      if (!certificateReadyFor(cert, host)) return false;
+      return (
+        (await ctx.client.getOptional(resourcePath("v1", "secrets", ns, secret))) !== undefined
+      );
+    }),
   );
-  return secrets.every((s) => s !== undefined);
+  return ready.every(Boolean);
+}
+
+type Certificate = KubernetesObject & {
+  spec?: { dnsNames?: string[] };
+  status?: { conditions?: { type: string; status: string; observedGeneration?: number }[] };
+};
+
+/** cert-manager's Ready=True for the Certificate's current generation, naming `host`. */
+export function certificateReadyFor(cert: Certificate | undefined, host: string): boolean {
+  if (!cert?.spec?.dnsNames?.includes(host)) return false;
+  const ready = cert.status?.conditions?.find((c) => c.type === "Ready");
+  return (
+    ready?.status === "True" &&
+    (ready.observedGeneration === undefined ||
+      ready.observedGeneration === cert.metadata?.generation)
+  );
 }
 
 /** Whether the external database Secret holds its key; undefined on the embedded database. */

@@ -27,6 +27,7 @@ export const Reasons = {
   DNSCRDMissing: "DNSCRDMissing",
   DNSTargetsPending: "DNSTargetsPending",
   DNSRecordsApplied: "DNSRecordsApplied",
+  DNSPublishPending: "DNSPublishPending",
   // TLSReady
   TLSDisabled: "TLSDisabled",
   NoIssuer: "NoIssuer",

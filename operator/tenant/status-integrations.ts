@@ -30,6 +30,13 @@ export function dnsVerdict(tenant: Tenant, o: ObservedState): ConditionVerdict {
         "no DNS target known yet: set spec.dns.targets or the operator's DNS targets, or wait for the Ingress load balancer address",
     };
   }
+  if (o.dnsEndpointApplied === true && o.dnsEndpointPublished !== true) {
+    return {
+      status: "False",
+      reason: Reasons.DNSPublishPending,
+      message: `records for ${tenant.spec.host} and grpc.${tenant.spec.host} applied; waiting for external-dns to publish them (DNSEndpoint status.observedGeneration)`,
+    };
+  }
   if (o.dnsEndpointApplied === true) {
     return {
       status: "True",
@@ -49,7 +56,11 @@ export function tlsVerdict(tenant: Tenant, o: ObservedState): ConditionVerdict {
     };
   }
   if (o.tlsSecretReady === true) {
-    return { status: "True", reason: Reasons.CertificateIssued, message: "the TLS Secrets exist" };
+    return {
+      status: "True",
+      reason: Reasons.CertificateIssued,
+      message: `cert-manager reports the Certificates for ${tenant.spec.host} and grpc.${tenant.spec.host} Ready and their Secrets exist`,
+    };
   }
   if (!tenant.spec.tls?.issuerRef && o.defaultIssuerConfigured === false) {
     return {
@@ -68,6 +79,6 @@ export function tlsVerdict(tenant: Tenant, o: ObservedState): ConditionVerdict {
   return {
     status: "False",
     reason: Reasons.CertificatePending,
-    message: "waiting for cert-manager to issue the certificate",
+    message: `waiting for cert-manager to issue the certificates for ${tenant.spec.host} and grpc.${tenant.spec.host} (Certificate Ready and its Secret)`,
   };
 }

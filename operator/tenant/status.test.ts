@@ -21,6 +21,7 @@ const healthy: ObservedState = {
   deployment: deploymentStatus({}),
   tlsSecretReady: true,
   dnsEndpointApplied: true,
+  dnsEndpointPublished: true,
 };
 
 /** A Deployment whose ReplicaSet could not create its pod, as the Deployment controller says. */
@@ -197,6 +198,18 @@ describe("DNSReady and TLSReady", () => {
       t: tenant().build(),
       o: { ...healthy, dnsEndpointApplied: false },
       want: "False/DNSTargetsPending",
+    },
+    {
+      case: "applied, external-dns has not published it yet",
+      t: tenant().build(),
+      o: { ...healthy, dnsEndpointPublished: false },
+      want: "False/DNSPublishPending",
+    },
+    {
+      case: "applied, never looked at by external-dns",
+      t: tenant().build(),
+      o: { ...healthy, dnsEndpointPublished: undefined },
+      want: "False/DNSPublishPending",
     },
     {
       case: "not applied yet",

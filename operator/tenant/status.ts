@@ -33,7 +33,10 @@ export interface ObservedState {
   deployment?: V1Deployment;
   /** CRDs found missing, e.g. "dnsendpoints.externaldns.k8s.io", "certificates.cert-manager.io". */
   missingCrds: string[];
-  /** The TLS Secrets cert-manager writes exist (undefined: not looked at). */
+  /**
+   * cert-manager reports the tenant's Certificates Ready for the current host names and the TLS
+   * Secrets they fill exist (undefined: not looked at).
+   */
   tlsSecretReady?: boolean;
   /** The operator has a default issuer (RenderConfig.defaultIssuer); used when the spec names none. */
   defaultIssuerConfigured?: boolean;
@@ -48,6 +51,12 @@ export interface ObservedState {
   dnsEndpointApplied?: boolean;
   /** The hibernation schedule's verdict for now (undefined: no spec.hibernation). */
   hibernation?: HibernationState;
+  /**
+   * external-dns has taken the applied DNSEndpoint, as it is now, into its records: its crd
+   * source wrote status.observedGeneration equal to the object's generation (undefined: not
+   * looked at).
+   */
+  dnsEndpointPublished?: boolean;
 }
 
 export { CERT_MANAGER_CRD, DNS_CRD } from "./status-integrations.js";

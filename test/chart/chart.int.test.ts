@@ -202,6 +202,13 @@ describe("the operator's RBAC", () => {
     }
   });
 
+  it("reads cert-manager's Certificates (for TLSReady) and never writes them", () => {
+    expect(grants(rules, "get", "cert-manager.io", "certificates")).toBe(true);
+    for (const verb of ["list", "create", "patch", "update", "delete"]) {
+      expect(grants(rules, verb, "cert-manager.io", "certificates"), verb).toBe(false);
+    }
+  });
+
   it("only reads Secrets, and holds Leases only in the release namespace", () => {
     for (const verb of ["list", "watch", "create", "patch", "update", "delete"]) {
       expect(grants(rules, verb, "", "secrets"), verb).toBe(false);

@@ -5,13 +5,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import {
-  CLUSTER_SRC_DIR,
-  RECIPES,
-  defaultBinDir,
-  type BinaryName,
-  type Recipe,
-} from "./manifest.js";
+import { CLUSTER_SRC_DIR, RECIPES, defaultBinDir, type Recipe } from "./manifest.js";
 import { isAlive } from "./processes.js";
 
 const STAMP_FILE = "stamps.json";
@@ -19,14 +13,19 @@ const LOCK_FILE = ".build.lock";
 const HEARTBEAT_MS = 20_000;
 const LOCK_WAIT_MS = 90 * 60_000;
 
+/** A recipe of any binary cached in the bin dir (the control plane's or another set's). */
+export type AnyRecipe = Omit<Recipe, "name"> & { name: string };
+
 export interface BuildOptions {
   binDir?: string;
+  /** The binaries to ensure (default: the control plane's RECIPES). */
+  recipes?: readonly AnyRecipe[];
   /** Progress lines; defaults to stdout. */
   log?: (line: string) => void;
 }
 
 /** Key of a recipe: changes whenever what the binary is built from changes. */
-export function recipeKey(recipe: Recipe): string {
+export function recipeKey(recipe: AnyRecipe): string {
   const moduleDir = path.join(CLUSTER_SRC_DIR, "go", recipe.module);
   const hash = createHash("sha256");
   hash.update(JSON.stringify(recipe));
@@ -45,7 +44,7 @@ function readStamps(binDir: string): Record<string, string> {
   }
 }
 
-function writeStamp(binDir: string, name: BinaryName, key: string): void {
+function writeStamp(binDir: string, name: string, key: string): void {
   const stamps = { ...readStamps(binDir), [name]: key };
   const tmp = path.join(binDir, `${STAMP_FILE}.${process.pid}`);
   fs.writeFileSync(tmp, JSON.stringify(stamps, null, 2) + "\n");
@@ -53,9 +52,12 @@ function writeStamp(binDir: string, name: BinaryName, key: string): void {
 }
 
 /** Recipes whose binary is missing or was built from another recipe. */
-export function staleRecipes(binDir = defaultBinDir()): Recipe[] {
+export function staleRecipes(
+  binDir = defaultBinDir(),
+  recipes: readonly AnyRecipe[] = RECIPES,
+): AnyRecipe[] {
   const stamps = readStamps(binDir);
-  return RECIPES.filter(
+  return recipes.filter(
     (r) => !fs.existsSync(path.join(binDir, r.name)) || stamps[r.name] !== recipeKey(r),
   );
 }
@@ -67,13 +69,14 @@ export function staleRecipes(binDir = defaultBinDir()): Recipe[] {
 export async function ensureBinaries(opts: BuildOptions = {}): Promise<string> {
   const binDir = opts.binDir ?? defaultBinDir();
   const log = opts.log ?? ((line: string) => console.log(line));
-  if (staleRecipes(binDir).length === 0) return binDir;
+  const recipes = opts.recipes ?? RECIPES;
+  if (staleRecipes(binDir, recipes).length === 0) return binDir;
   fs.mkdirSync(binDir, { recursive: true });
   checkGo();
   const unlock = await lock(binDir, log);
   try {
     // Another process may have built them while we waited for the lock.
-    const stale = staleRecipes(binDir);
+    const stale = staleRecipes(binDir, recipes);
     for (const [i, recipe] of stale.entries()) {
       log(`[cluster:build] (${i + 1}/${stale.length}) building ${recipe.name} from ${recipe.pkg}`);
       const started = Date.now();
@@ -115,7 +118,7 @@ function checkGo(): void {
 }
 
 /** Runs `go build -v`, printing a heartbeat with the number of packages compiled so far. */
-function goBuild(recipe: Recipe, binDir: string, log: (line: string) => void): Promise<void> {
+function goBuild(recipe: AnyRecipe, binDir: string, log: (line: string) => void): Promise<void> {
   const out = path.join(binDir, `.${recipe.name}.partial-${process.pid}`);
   const ldflags = ["-s", "-w", ...recipe.ldflags].join(" ");
   const args = ["build", "-v", "-o", out, "-ldflags", ldflags, recipe.pkg];

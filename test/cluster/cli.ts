@@ -10,6 +10,8 @@ import {
   startCluster,
   stopCluster,
 } from "./cluster.js";
+import { ensureEdgeBinaries } from "./edge/build.js";
+import { printEdgeUsage } from "./edge/usage.js";
 import { KUBERNETES_VERSION, defaultBinDir } from "./manifest.js";
 
 const log = (line: string): void => console.log(line);
@@ -39,10 +41,13 @@ const program = new Command("cluster").description(
 
 program
   .command("build")
-  .description("build the control-plane binaries into the cache (no-op when they are current)")
+  .description(
+    "build the control-plane and edge binaries into the cache (no-op when they are current)",
+  )
   .action(async () => {
     const started = Date.now();
     const binDir = await ensureBinaries({ binDir: defaultBinDir(), log });
+    await ensureEdgeBinaries(binDir, log);
     log(
       `[cluster:build] binaries ready in ${binDir} (${((Date.now() - started) / 1000).toFixed(1)}s)`,
     );
@@ -54,7 +59,8 @@ program
   .option("--dir <dir>", "state directory", DEFAULT_DIR)
   .option("--nodes <n>", "number of kwok nodes", "3")
   .option("--no-real-node", "only kwok nodes (the real node runs once per machine)")
-  .action(async (opts: { dir: string; nodes: string; realNode: boolean }) => {
+  .option("--no-edge", "without the edge (DNS server, cert-manager, external-dns, Traefik)")
+  .action(async (opts: { dir: string; nodes: string; realNode: boolean; edge: boolean }) => {
     const dir = path.resolve(opts.dir);
     const nodes = Number(opts.nodes);
     if (!Number.isInteger(nodes) || nodes < 1 || nodes > 100) {
@@ -72,10 +78,11 @@ program
           () => process.exit(130),
         );
       });
-      await startCluster({ dir, nodes, realNode: opts.realNode, log });
+      await startCluster({ dir, nodes, realNode: opts.realNode, edge: opts.edge, log });
       log(`[cluster] started in ${((Date.now() - started) / 1000).toFixed(1)}s`);
     }
     printUsage(dir);
+    printEdgeUsage(dir);
   });
 
 program

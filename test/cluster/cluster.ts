@@ -19,6 +19,7 @@ import {
   type ComponentName,
   type Ports,
 } from "./components.js";
+import { startEdge, stopEdge } from "./edge/edge.js";
 import { CLUSTER_SRC_DIR, defaultBinDir } from "./manifest.js";
 import { KWOK_TAINT } from "./node-config.js";
 import { RealNodeBusyError } from "./node-lock.js";
@@ -48,6 +49,8 @@ export interface StartOptions {
   ownerPid?: number;
   /** Progress lines; default: none. */
   log?: (line: string) => void;
+  /** Also start the edge (DNS server, cert-manager, external-dns, Traefik): see edge/edge.ts. */
+  edge?: boolean;
 }
 
 export interface Cluster {
@@ -86,6 +89,10 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
     const state = await newState(dir, binDir, opts);
     try {
       await bringUp(state, opts, log);
+      if (opts.edge && opts.minimal !== true) {
+        const f = clusterFiles(dir);
+        await startEdge({ dir, binDir, kubeconfig: f.kubeconfig, logsDir: f.logsDir, log });
+      }
       return attachCluster(dir);
     } catch (err) {
       await stopProcesses(state);
@@ -273,6 +280,7 @@ async function createFakeNodes(kc: KubeConfig, names: string[]): Promise<void> {
 
 /** Stops the recorded processes, last started first (the real node first); the state file stays. */
 async function stopProcesses(state: ClusterState): Promise<void> {
+  await stopEdge(state.dir);
   const api = state.components["kube-apiserver"];
   const kc =
     api && isAlive(api.pid) ? loadKubeConfig(clusterFiles(state.dir).kubeconfig) : undefined;
