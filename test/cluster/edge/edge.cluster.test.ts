@@ -74,6 +74,7 @@ async function waitTenant(name: string, check: (t: Tenant | undefined) => boolea
   } catch (err) {
     throw new Error(
       `${(err as Error).message}\nlast status: ${JSON.stringify(last?.status, null, 1)}\noperator:\n${op.output().slice(-3000)}`,
+      { cause: err },
     );
   }
   return last!;
