@@ -5,8 +5,10 @@
 // kube-proxy's chains, and then removes whatever is left (node-cleanup.ts).
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { clusterFiles } from "./components.js";
 import {
@@ -37,6 +39,8 @@ export const NODE_PACKAGES = ["containerd", "runc", "containernetworking-plugins
 
 const TIMEOUTS = { containerd: 30_000, node: 120_000 };
 const PROVISIONER_ENTRY = path.join(import.meta.dirname, "provisioner-main.ts");
+// tsx's loader as a file URL: import.meta.resolve is not available under vitest's module runner.
+const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
 /** The address the kubelet registers (the host's first non-loopback IPv4; loopback is refused). */
 export function hostIp(): string {
@@ -201,7 +205,7 @@ export async function startRealNode(
   );
   const provisioner = launchNode(state, "provisioner", process.execPath, [
     "--import",
-    import.meta.resolve("tsx"),
+    TSX_LOADER,
     PROVISIONER_ENTRY,
     `--kubeconfig=${clusterFiles(state.dir).kubeconfig}`,
     `--root=${f.volumesDir}`,
