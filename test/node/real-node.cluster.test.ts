@@ -152,15 +152,19 @@ describe("a default Tenant on the real node", () => {
     const available = deployment.status?.conditions?.find((c) => c.type === "Available");
     expect(available?.status).toBe("True");
     expect(pod.status?.containerStatuses?.[0]?.ready).toBe(true);
-    expect(pod.status?.containerStatuses?.[0]?.imageID).toMatch(/^(docker\.io\/library\/)?tenant-/);
+    // A locally imported image has no registry digest: imageID is its sha256, image its name.
+    expect(pod.status?.containerStatuses?.[0]?.image).toMatch(/^(docker\.io\/library\/)?tenant-/);
+    expect(pod.status?.containerStatuses?.[0]?.imageID).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 
   it("answers fibonacci(10) from the host at its pod IP and through its Service's ClusterIP, and calc.Calc/Add through the Service", async () => {
     expect(pod.status?.podIP).toMatch(/^10\.89\.0\./);
     const svc = await serviceAddress(name);
-    expect(await get(`http://${pod.status!.podIP}:${svc.http}/fibonacci/10/`)).toBe(
-      '200 {"response":"55"}',
-    );
+    // At the pod IP the container's own port; through the Service its port (kube-proxy maps it).
+    const containerPort = pod.spec!.containers[0]!.ports!.find((p) => p.name === "http")!;
+    expect(
+      await get(`http://${pod.status!.podIP}:${containerPort.containerPort}/fibonacci/10/`),
+    ).toBe('200 {"response":"55"}');
     expect(await get(`http://${svc.ip}:${svc.http}/fibonacci/10/`)).toBe('200 {"response":"55"}');
     expect(await calcAdd(`${svc.ip}:${svc.grpc}`, 20, 22)).toEqual({ sum: "42" });
   });
@@ -169,7 +173,12 @@ describe("a default Tenant on the real node", () => {
     const svc = await serviceAddress(name);
     const users = rpcClient(`${svc.ip}:${svc.grpc}`, "user.proto");
     const email = `${name}@example.com`;
-    await users.call("Create", { name: "Ada", email, age: 36 });
+    const created = await users.call("Create", {
+      name: { first: "Ada", last: "Lovelace" },
+      email,
+      age: 36,
+    });
+    expect(JSON.stringify(created)).toContain('"SUCCESS"');
     const before = Number((await get(`http://${svc.ip}:${svc.http}/getCounter`)).split(" ")[1]);
     users.close();
 
