@@ -174,9 +174,7 @@ describe("a default Tenant on the real node", () => {
     const users = rpcClient(`${svc.ip}:${svc.grpc}`, "user.proto");
     const email = `${name}@example.com`;
     const created = await users.call("Create", {
-      name: { first: "Ada", last: "Lovelace" },
-      email,
-      age: 36,
+      user: { name: { first: "Ada", last: "Lovelace" }, email, age: 36 },
     });
     expect(JSON.stringify(created)).toContain('"SUCCESS"');
     const before = Number((await get(`http://${svc.ip}:${svc.http}/getCounter`)).split(" ")[1]);
