@@ -117,7 +117,8 @@ async function changeFleetAndWaitForWork(welcome: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  cluster = await startCluster({ dir, ownerPid: process.pid });
+  // A fleet of 100 tenants on kwok (README "Pod placement"); the run's cluster holds the real node.
+  cluster = await startCluster({ dir, ownerPid: process.pid, realNode: false });
   kc = cluster.kubeConfig();
   const kubectl = (args: string[]) => kubectlAt(cluster.binDir, cluster.kubeconfigPath, args);
   const applied = await kubectl(["apply", "--server-side", "-f", CRD_FILE]);
