@@ -6,7 +6,8 @@ export default defineConfig({
   test: {
     passWithNoTests: true,
     include: ["{operator,service,test}/**/*.cluster.test.ts"],
-    exclude: ["node_modules/**", "dist/**"],
+    // The fault tests run in a suite of their own, after this one: vitest.reliability.config.ts.
+    exclude: ["node_modules/**", "dist/**", "test/reliability/faults.cluster.test.ts"],
     globalSetup: ["test/cluster/global-setup.ts"],
     testTimeout: 120_000,
     hookTimeout: 300_000,

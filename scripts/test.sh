@@ -19,7 +19,7 @@ step "image from the Dockerfile (buildah; cached, the first build takes several 
 mkdir -p .local/test-results
 rm -f .local/test-results/*.json
 status=0
-for suite in unit integration cluster node; do
+for suite in unit integration cluster reliability node; do
   step "tests: $suite" npx vitest run --config "vitest.$suite.config.ts" \
     --reporter=default --reporter=json --outputFile.json=".local/test-results/$suite.json" || status=1
 done

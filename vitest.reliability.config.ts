@@ -1,0 +1,15 @@
+// The fault tests: a 100-tenant fleet on a private kwok-only cluster, killed, partitioned and
+// frozen six ways. They run after the cluster suite (scripts/test.sh), alone: in parallel with
+// it they starved the real node's tenant pod of CPU until its liveness probe restarted it.
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/reliability/faults.cluster.test.ts"],
+    exclude: ["node_modules/**", "dist/**"],
+    testTimeout: 600_000,
+    hookTimeout: 600_000,
+    pool: "forks",
+    maxWorkers: 1,
+  },
+});
