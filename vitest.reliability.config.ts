@@ -1,6 +1,6 @@
 // The fault tests: a 100-tenant fleet on a private kwok-only cluster, killed, partitioned and
-// frozen six ways. They run after the cluster suite (scripts/test.sh), alone: in parallel with
-// it they starved the real node's tenant pod of CPU until its liveness probe restarted it.
+// frozen six ways. They run after the cluster suite (scripts/test.sh), alone, so that their
+// load does not overlap the real node's pods while the cluster suite measures them.
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
