@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The demo, from a fresh machine of this kind: installs what is missing, builds the
-# project and the local control plane (cached), then runs scripts/demo.ts: a local
-# Kubernetes control plane, the operator reconciling examples/tenants/, and each
-# tenant's compute service answering on localhost. Ctrl-C stops everything it started.
+# project and the local cluster's binaries (cached), then runs scripts/demo.ts: a local
+# Kubernetes cluster with a real node (the image built from our Dockerfile) and the edge,
+# the operator reconciling examples/tenants/, and each tenant's pods answering through its
+# Service and over https. Ctrl-C stops everything it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/ensure.sh

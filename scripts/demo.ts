@@ -1,34 +1,31 @@
 /**
  * The demo (`bash scripts/demo.sh` installs, builds, then runs this): a local Kubernetes
- * control plane, the operator reconciling examples/tenants/ until Ready, and each tenant's
- * compute service answering on localhost. Ctrl-C (SIGINT or SIGTERM) stops everything it
- * started, in reverse order, and exits 0. `--smoke` stops after each service answered once.
+ * cluster with a real node and the edge, the operator reconciling examples/tenants/ until Ready,
+ * each tenant's pods running the image built from our Dockerfile on the real node and answering
+ * through the tenant's Service (ClusterIP, via kube-proxy) and, over https, through the edge
+ * (local DNS, cert-manager's local CA, Traefik). Ctrl-C (SIGINT or SIGTERM) stops everything it
+ * started, in reverse order, and exits 0. `--smoke` stops after every check ran once.
  *
- * What is real and what is simulated: the control plane, the operator and the services on
- * localhost are real processes; kwok simulates the tenants' pods (their Deployments become
- * Available, but no container runs in the cluster).
+ * Still simulated: the kwok nodes beside the real one (tainted; nothing of the demo runs there).
  */
-import fs from "node:fs";
 import path from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
+import type { Endpoints } from "../test/cluster/edge/config.js";
 import { startCluster, stopCluster } from "../test/cluster/cluster.js";
 import { defaultBinDir } from "../test/cluster/manifest.js";
-import { startVolumeBinder } from "../test/cluster/volumes.js";
-import { startPostgres, type PostgresServer } from "../test/postgres/server.js";
+import { importTenantImage } from "../test/cluster/node.js";
+import { readState } from "../test/cluster/state.js";
 import { startOperator, type OperatorProcess } from "../test/operator/operator-process.js";
-import { operatorArgsFor, placeInZone, readEndpoints, showEdge } from "./demo/edge.js";
+import { isExternal, startDatabase, useDatabases } from "./demo/database.js";
+import { adaptToEdge, edgeOf, operatorArgsFor, type EdgeResult } from "./demo/edge.js";
 import { Cleanup } from "./demo/cleanup.js";
 import { parseOptions, USAGE, UsageError, type DemoOptions } from "./demo/options.js";
-import {
-  firstAnswer,
-  servesCounter,
-  startService,
-  syncBranding,
-  type LocalService,
-} from "./demo/services.js";
+import { checkEdge, checkServices, showPods } from "./demo/checks.js";
+import { internalIp, realNode } from "./demo/pods.js";
 import {
   applyObjects,
   DEMO_LABEL,
+  deleteNamespaces,
   deleteTenants,
   kubectlFor,
   loadExampleTenants,
@@ -51,17 +48,23 @@ let operator: OperatorProcess | undefined;
 async function cluster(opts: DemoOptions): Promise<{ kubeconfig: string; binDir: string }> {
   if (opts.kubeconfig) {
     say(`[demo] using the cluster of ${opts.kubeconfig} (it will be left running)`);
-    return { kubeconfig: opts.kubeconfig, binDir: defaultBinDir() };
+    const stateDir = path.dirname(opts.kubeconfig);
+    const state = readState(stateDir);
+    if (state?.node) {
+      say("[demo] making sure its real node has the current image (built from our Dockerfile)");
+      await importTenantImage(stateDir, progress);
+    }
+    return { kubeconfig: opts.kubeconfig, binDir: state?.binDir ?? defaultBinDir() };
   }
-  say(`[demo] starting the local control plane in ${path.relative(ROOT, opts.dir)}`);
-  fs.rmSync(path.join(opts.dir, "tenants"), { recursive: true, force: true });
-  cleanup.push("stopping the local control plane", async () => void (await stopCluster(opts.dir)));
+  say(`[demo] starting the local cluster in ${path.relative(ROOT, opts.dir)}: control plane,`);
+  say("  a real node (containerd, kubelet, kube-proxy; the image built from our Dockerfile),");
+  say("  kwok nodes, and the edge (bind9, cert-manager, external-dns, Traefik)");
+  cleanup.push("stopping the local cluster (its real node drained)", async () => {
+    await stopCluster(opts.dir);
+  });
   const c = await startCluster({ dir: opts.dir, log: progress, edge: true });
   return { kubeconfig: c.kubeconfigPath, binDir: c.binDir };
 }
-
-/** The edge of the demo's own cluster (endpoints.json in its directory); none on --kubeconfig. */
-const edge = (opts: DemoOptions) => (opts.kubeconfig ? undefined : readEndpoints(opts.dir));
 
 async function installCrds(kubectl: Kubectl): Promise<void> {
   say("[demo] installing the CRDs (crds/)");
@@ -75,39 +78,73 @@ async function installCrds(kubectl: Kubectl): Promise<void> {
   }
 }
 
+/** The example tenants, moved onto the edge, with their external databases started. */
+async function prepareTenants(
+  opts: DemoOptions,
+  kc: KubeConfig,
+  edge: Endpoints | undefined,
+): Promise<DemoTenant[]> {
+  const tenants = loadExampleTenants(path.join(ROOT, "examples", "tenants"), opts.prefix);
+  const changes = adaptToEdge(tenants, edge);
+  if (changes.length > 0) {
+    say(`[demo] the example tenants on the local edge (zone ${edge!.zones[0]}):`);
+    for (const c of changes) say(`  ${c}`);
+  }
+  const node = await realNode(kc);
+  if (!node) {
+    throw new Error(
+      "the cluster has no Ready real node (real-node): the demo runs its tenants' pods there " +
+        "(on a cluster of its own it starts one; another cluster on this machine may hold it)",
+    );
+  }
+  const external = tenants.filter(isExternal).map((t) => t.name);
+  if (external.length > 0) {
+    say(`[demo] starting PostgreSQL (Debian's) for ${external.join(", ")}, on the node's address`);
+  }
+  const db = await startDatabase(tenants, internalIp(node));
+  if (db) {
+    cleanup.push("stopping the PostgreSQL", () => db.server.stop());
+    for (const d of db.databases) say(`  ${d.tenant.name}: ${d.shown} (in its Secret)`);
+  }
+  useDatabases(db);
+  return tenants;
+}
+
 async function startOperatorAndTenants(
   opts: DemoOptions,
   kc: KubeConfig,
   kubeconfig: string,
   kubectl: Kubectl,
+  edge: Endpoints | undefined,
 ): Promise<{ tenants: DemoTenant[]; ready: boolean }> {
-  const binder = await startVolumeBinder(kc);
-  cleanup.push("stopping the volume binder", async () => binder.stop());
+  const tenants = await prepareTenants(opts, kc, edge);
   const label = `${DEMO_LABEL}=${opts.prefix ?? "demo"}`;
-  say("[demo] starting the operator (dist/operator/main.js)");
+  say("[demo] starting the operator (dist/operator/main.js): tenant pods on the real node");
   // On its own cluster it reconciles every Tenant (try kubectl apply of your own); on a shared
-  // one only the demo's.
+  // one only the demo's. Default placement: the real node (kwok nodes are tainted).
   const op = await startOperator({
     kubeconfigPath: kubeconfig,
+    realNode: true,
     ...(opts.kubeconfig ? { tenantSelector: label } : {}),
-    args: operatorArgsFor(edge(opts)),
+    args: operatorArgsFor(edge),
   });
   operator = op;
   let operatorGone = false;
   void op.exited.then(() => (operatorGone = true));
   cleanup.push("stopping the operator", async () => void (await op.stop()));
-  const tenants = loadExampleTenants(path.join(ROOT, "examples", "tenants"), opts.prefix);
-  placeInZone(tenants, edge(opts));
   say(`[demo] applying examples/tenants/: ${tenants.map((t) => t.name).join(", ")}`);
   await applyObjects(kubectl, [...tenants.map((t) => t.manifest)]);
   // On a cluster it does not own, the demo removes its Tenants while its operator still runs
-  // (the operator's finalizer cleans up); its own cluster is thrown away whole.
+  // (the operator's finalizer cleans up), then the namespaces a Retain policy keeps, so no pod
+  // of the demo's is left on the node; its own cluster is thrown away whole.
   if (opts.kubeconfig) {
-    cleanup.push("deleting the demo's Tenants", async () => {
+    cleanup.push("deleting the demo's Tenants and their namespaces", async () => {
       // A terminal's Ctrl-C reaches the operator too; without it the finalizers cannot run.
       const done = !operatorGone && (await deleteTenants(kubectl, label));
       if (!done)
         say(`[demo] left them; with an operator running: kubectl delete tenants -l ${label}`);
+      else if (!(await deleteNamespaces(kubectl, tenants)))
+        say(`[demo] their namespaces are not gone yet: kubectl get ns | grep tenant-`);
     });
   }
   say(`[demo] waiting for the tenants to be Ready (at most ${opts.readyTimeoutMs / 1000} s)`);
@@ -120,83 +157,35 @@ async function startOperatorAndTenants(
   return { tenants, ready: notReady.length === 0 };
 }
 
-async function startServices(kc: KubeConfig, opts: DemoOptions, tenants: DemoTenant[]) {
-  const services: LocalService[] = [];
-  const dirOf = (t: DemoTenant): string => path.join(opts.dir, "tenants", t.name);
-  cleanup.push("removing the tenants' local data", async () => {
-    fs.rmSync(path.join(opts.dir, "tenants"), { recursive: true, force: true });
-    if (fs.existsSync(opts.dir) && fs.readdirSync(opts.dir).length === 0) fs.rmdirSync(opts.dir);
-  });
-  const postgres = await postgresFor(tenants);
-  for (const t of tenants) {
-    if (!(await syncBranding(kc, t, path.join(dirOf(t), "branding")))) {
-      say(`[demo] ${t.name}: no ConfigMap branding in tenant-${t.name} yet; default branding`);
-    }
-    const databaseUrl = isExternal(t) ? await postgres?.createDatabase(dbName(t)) : undefined;
-    const s = await startService(ROOT, t, dirOf(t), databaseUrl);
-    cleanup.push(`stopping the service of ${t.name}`, () => s.stop());
-    services.push(s);
-  }
-  // Keep the local branding in step with the ConfigMaps, as a pod's volume would be.
-  const timer = setInterval(() => {
-    for (const t of tenants) void syncBranding(kc, t, path.join(dirOf(t), "branding"));
-  }, 2000);
-  cleanup.push("stopping the branding sync", async () => clearInterval(timer));
-  return services;
+function printSummary(opts: DemoOptions, kubeconfig: string, binDir: string, edge?: Endpoints) {
+  say(
+    `[demo] cluster: ${path.join(binDir, "kubectl")} --kubeconfig ${kubeconfig} get tenants,pods -A`,
+  );
+  if (edge && !opts.kubeconfig)
+    say(`[demo] the edge's addresses: ${path.join(path.dirname(kubeconfig), "endpoints.json")}`);
+  say(
+    "[demo] real: the control plane, the node (containerd, runc, CNI, kube-proxy) and the tenants'",
+  );
+  say("  pods, PostgreSQL, bind9, cert-manager, external-dns, Traefik.");
+  say(
+    "[demo] simulated: the kwok nodes (tainted; for scale tests, nothing of the demo runs there).",
+  );
+  say("  Not shown: autoscaling (no metrics server here, so globex's HPA keeps its minimum).");
 }
-
-const isExternal = (t: DemoTenant): boolean => t.manifest.spec.database?.mode === "external";
-const dbName = (t: DemoTenant): string => `demo_${t.name.replace(/[^a-z0-9]/g, "_")}`;
-
-/**
- * A throw-away PostgreSQL on loopback (Debian's, as the storage tests use) when a tenant is on
- * an external database, so its service really runs on PostgreSQL; stopped at the end.
- */
-async function postgresFor(tenants: DemoTenant[]): Promise<PostgresServer | undefined> {
-  const external = tenants.filter(isExternal);
-  if (external.length === 0) return undefined;
-  say(`[demo] starting a local PostgreSQL for ${external.map((t) => t.name).join(", ")}`);
-  const server = await startPostgres();
-  cleanup.push("stopping the local PostgreSQL", () => server.stop());
-  return server;
-}
-
-function printTryIt(services: LocalService[], kubeconfig: string, binDir: string): void {
-  say("[demo] each tenant's compute service runs on localhost (real processes):");
-  for (const s of services) {
-    const store = isExternal(s.tenant)
-      ? ` (on the local PostgreSQL, database ${dbName(s.tenant)}, standing in for its external one)`
-      : "";
-    say(`  ${s.tenant.name}${store}`);
-    say(`    curl http://localhost:${s.httpPort}/fibonacci/10/`);
-    if (servesCounter(s.tenant)) say(`    curl http://localhost:${s.httpPort}/getCounter`);
-    say(`    npm run cli -- --addr localhost:${s.grpcPort} calc add 2 3`);
-    say(
-      `    landing page: http://localhost:${s.httpPort}/   (log: ${path.relative(ROOT, s.logFile)})`,
-    );
-  }
-  say(`  cluster: ${path.join(binDir, "kubectl")} --kubeconfig ${kubeconfig} get tenants`);
-  say("[demo] simulated: kwok fakes the tenants' pods, so their Deployments are Available in the");
-  say("  cluster but no container runs there; the services above stand in for those pods.");
-}
-
-async function main(opts: DemoOptions): Promise<void> {
+async function main(opts: DemoOptions): Promise<EdgeResult[]> {
   const { kubeconfig, binDir } = await cluster(opts);
+  const edge = edgeOf(opts.dir, opts.kubeconfig);
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfig);
   const kubectl = kubectlFor(binDir, kubeconfig);
   await installCrds(kubectl);
-  const { tenants, ready } = await startOperatorAndTenants(opts, kc, kubeconfig, kubectl);
+  const { tenants, ready } = await startOperatorAndTenants(opts, kc, kubeconfig, kubectl, edge);
   if (!ready && opts.smoke) throw new Error("not every tenant became Ready (see above)");
-  const services = await startServices(kc, opts, tenants);
-  printTryIt(services, kubeconfig, binDir);
-  await showEdge(tenants, edge(opts), say);
-  for (const s of services) {
-    say(`[demo] ${s.tenant.name}: GET /fibonacci/10/ -> ${await firstAnswer(s)}`);
-    // The counter goes through the tenant's store (embedded SQLite, or globex's PostgreSQL).
-    if (servesCounter(s.tenant))
-      say(`[demo] ${s.tenant.name}: GET /getCounter -> ${await firstAnswer(s, "/getCounter")}`);
-  }
+  const services = await showPods(kc, tenants, say);
+  await checkServices(ROOT, services, say);
+  const results = await checkEdge(kc, tenants, edge, say);
+  printSummary(opts, kubeconfig, binDir, edge);
+  return results;
 }
 
 function onSignal(signal: string): void {
@@ -216,8 +205,9 @@ async function run(): Promise<void> {
   }
   process.on("SIGINT", () => onSignal("SIGINT"));
   process.on("SIGTERM", () => onSignal("SIGTERM"));
+  let edge: EdgeResult[];
   try {
-    await main(opts);
+    edge = await main(opts);
   } catch (err) {
     if (cleanup.started) return; // interrupted: the signal handler finishes and exits
     console.error(`[demo] FAILED: ${(err as Error).message}`);
@@ -229,11 +219,23 @@ async function run(): Promise<void> {
     process.exit(1);
   }
   if (cleanup.started) return;
+  const failed = edge.filter((r) => !r.ok);
   if (opts.smoke) {
     await cleanup.run();
-    say("[demo] smoke run passed: every tenant's service answered");
+    if (failed.length > 0) {
+      for (const r of failed)
+        console.error(`[demo] smoke: https://${r.host} FAILED at ${r.failedStep}: ${r.detail}`);
+      console.error(
+        "[demo] smoke run FAILED: every tenant answered through its ClusterIP, but not over https",
+      );
+      process.exit(1);
+    }
+    const https = edge.length > 0 ? " and over https through the edge" : "";
+    say(`[demo] smoke run passed: every tenant's pods answered through its ClusterIP${https}`);
     process.exit(0);
   }
+  if (failed.length > 0)
+    say(`[demo] the https path FAILED for ${failed.map((r) => r.tenant).join(", ")} (see above)`);
   say("[demo] running; press Ctrl-C to stop everything");
 }
 

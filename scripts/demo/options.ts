@@ -3,10 +3,11 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 
 export const USAGE = `usage: bash scripts/demo.sh [--smoke] [--kubeconfig <path>] [--prefix <p>] [--dir <dir>] [--timeout <s>]
-  --smoke             stop everything (exit 0) once each tenant's service has answered once
-  --kubeconfig <path> use this cluster instead of starting a local control plane (never stopped)
+  --smoke             stop everything once every check ran: exit 0 when each tenant answered
+                      through its ClusterIP (and over https with an edge), nonzero otherwise
+  --kubeconfig <path> use this cluster (it needs the real node) instead of starting one (never stopped)
   --prefix <p>        name the tenants <p>-acme, <p>-globex, <p>-initech (to share a cluster)
-  --dir <dir>         state directory: cluster, tenants' data and branding (default .local/demo)
+  --dir <dir>         the demo's cluster directory, endpoints.json in it (default .local/demo)
   --timeout <s>       how long to wait for the tenants to become Ready (default 240)`;
 
 export interface DemoOptions {

@@ -65,7 +65,7 @@ export interface Kubectl {
 /** kubectl (from the control plane's binaries when there) against one kubeconfig. */
 export function kubectlFor(binDir: string, kubeconfig: string): Kubectl {
   return async (args, input) => {
-    const run = await kubectlAt(binDir, kubeconfig, args, input, 60_000);
+    const run = await kubectlAt(binDir, kubeconfig, args, input, 150_000);
     return { code: run.code, out: (run.stdout + run.stderr).trim() };
   };
 }
@@ -172,4 +172,53 @@ export function tenantTable(tenants: DemoTenant[], states: Map<string, TenantSta
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ")).join("\n");
+}
+
+/** Pure: "" when TLSReady and DNSReady are True for the current generation, else why not. */
+export function edgePending(t: Tenant | undefined): string {
+  if (!t) return "not found";
+  return ["TLSReady", "DNSReady"]
+    .map((type) => t.status?.conditions?.find((c) => c.type === type))
+    .filter((c) => c?.status !== "True" || c.observedGeneration !== t.metadata.generation)
+    .map((c) => (c ? `${c.type}=${c.status} ${c.reason}: ${c.message}` : "no TLS/DNS condition"))
+    .join("; ");
+}
+
+/**
+ * Waits (bounded) until every tenant's certificate is issued and its DNS record published;
+ * returns, per tenant still waiting, why.
+ */
+export async function waitForEdge(
+  kc: KubeConfig,
+  tenants: DemoTenant[],
+  timeoutMs: number,
+): Promise<Map<string, string>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const pending = new Map<string, string>();
+    for (const t of tenants) {
+      const why = edgePending(await readTenant(kc, t.name));
+      if (why) pending.set(t.name, why);
+    }
+    if (pending.size === 0 || Date.now() > deadline) return pending;
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+}
+
+/**
+ * Deletes the namespaces of the demo's tenants and waits (bounded) until they are gone: a
+ * tenant with deletionPolicy Retain (globex) keeps its namespace, and its pods would go on
+ * running on a cluster the demo does not own.
+ */
+export async function deleteNamespaces(kubectl: Kubectl, tenants: DemoTenant[]): Promise<boolean> {
+  const names = tenants.map((t) => `tenant-${t.name}`);
+  const run = await kubectl([
+    "delete",
+    "namespace",
+    ...names,
+    "--ignore-not-found",
+    "--wait=true",
+    "--timeout=120s",
+  ]);
+  return run.code === 0;
 }

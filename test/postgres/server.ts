@@ -9,7 +9,15 @@
  *   await pg.stop();                    // afterAll: stops the server, removes the dir
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import {
+  appendFileSync,
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+} from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { freePort } from "../cluster/processes.js";
 import { tmpdir } from "node:os";
@@ -65,7 +73,14 @@ function asPostgres(binary: string, args: string[]): [string, string[]] {
   return isRoot ? ["runuser", ["-u", "postgres", "--", binary, ...args]] : [binary, args];
 }
 
-export async function startPostgres(): Promise<PostgresServer> {
+export interface PostgresOptions {
+  /** Addresses to listen on besides 127.0.0.1 (e.g. one a pod can reach). */
+  listen?: string[];
+  /** Lines appended to pg_hba.conf (after initdb's trust lines for local and loopback). */
+  hba?: string[];
+}
+
+export async function startPostgres(opts: PostgresOptions = {}): Promise<PostgresServer> {
   const bin = ensurePostgresBin();
   const dir = mkdtempSync(join(tmpdir(), "pg-test-"));
   const data = join(dir, "data");
@@ -79,10 +94,12 @@ export async function startPostgres(): Promise<PostgresServer> {
     ...["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"],
   ]);
   execFileSync(initCmd, initArgs, { stdio: "pipe", timeout: 120_000 });
+  if (opts.hba?.length) appendFileSync(join(data, "pg_hba.conf"), `${opts.hba.join("\n")}\n`);
+  const hosts = ["127.0.0.1", ...(opts.listen ?? [])].join(",");
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      return await launch(bin, dir, data, await freePort());
+      return await launch(bin, dir, data, await freePort(), hosts);
     } catch (error) {
       lastError = error; // most likely the port was taken between probe and bind: retry
     }
@@ -96,9 +113,10 @@ async function launch(
   dir: string,
   data: string,
   port: number,
+  hosts: string,
 ): Promise<PostgresServer> {
   const [cmd, args] = asPostgres(join(bin, "postgres"), [
-    ...["-D", data, "-p", String(port), "-k", join(dir, "sock"), "-h", "127.0.0.1"],
+    ...["-D", data, "-p", String(port), "-k", join(dir, "sock"), "-h", hosts],
     ...["-c", "fsync=off", "-c", "max_connections=300", "-c", "shared_buffers=64MB"],
   ]);
   const child = spawn(cmd, args, { stdio: ["ignore", "ignore", "pipe"] });
