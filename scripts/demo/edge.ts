@@ -38,7 +38,7 @@ export function adaptToEdge(tenants: DemoTenant[], e: Endpoints | undefined): st
     const was: string[] = [`host ${spec.host}`];
     spec.host = `${t.name}.${e.zones[0]}`;
     if (spec.tls?.issuerRef) {
-      was.push(`issuer ${spec.tls.issuerRef.kind ?? "Issuer"}/${spec.tls.issuerRef.name}`);
+      was.push(`issuer ${spec.tls.issuerRef.kind ?? "ClusterIssuer"}/${spec.tls.issuerRef.name}`);
       delete spec.tls.issuerRef;
     }
     if (spec.ingress?.className) {

@@ -47,6 +47,9 @@ export function internalIp(node: V1Node): string {
   return ip;
 }
 
+const isPodReady = (p: V1Pod): boolean =>
+  (p.status?.conditions ?? []).some((x) => x.type === "Ready" && x.status === "True");
+
 /** Pure: what the demo says about one pod. */
 export function podInfo(p: V1Pod): PodInfo {
   const c = p.status?.containerStatuses?.[0];
@@ -54,10 +57,10 @@ export function podInfo(p: V1Pod): PodInfo {
     name: p.metadata?.name ?? "?",
     node: p.spec?.nodeName ?? "(not scheduled)",
     ip: p.status?.podIP ?? "-",
-    ready: (p.status?.conditions ?? []).some((x) => x.type === "Ready" && x.status === "True"),
+    ready: isPodReady(p),
     restarts: c?.restartCount ?? 0,
     containerId: c?.containerID ?? "-",
-    image: c?.image ?? p.spec?.containers[0]?.image ?? "-",
+    image: c?.image ?? "-",
   };
 }
 
@@ -140,6 +143,7 @@ export async function cliAnswer(root: string, s: TenantService): Promise<string>
     const e = err as { stdout?: string; stderr?: string; message: string };
     throw new Error(
       `calc add 2 3 via ${s.clusterIp}:${s.grpcPort} failed: ${(e.stderr || e.stdout || e.message).trim()}`,
+      { cause: err },
     );
   }
 }

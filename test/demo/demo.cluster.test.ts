@@ -46,28 +46,24 @@ interface Seen {
 /** Polls the cluster until stopped: the demo tenants' Services and Ready pods, as they appear. */
 function watchTenants(prefix: string): { seen: Map<string, Seen>; stop: () => Promise<void> } {
   const core = testKubeConfig().makeApiClient(CoreV1Api);
-  const seen = new Map(EXAMPLES.map((e) => [e, { readyPods: new Map() } as Seen]));
+  const seen = new Map<string, Seen>(EXAMPLES.map((e) => [e, { readyPods: new Map() }]));
   let running = true;
+  const look = async (example: string): Promise<void> => {
+    const namespace = `tenant-${prefix}-${example}`;
+    const s = seen.get(example)!;
+    const svc = (await core.listNamespacedService({ namespace })).items[0];
+    if (svc?.spec?.clusterIP) s.clusterIp = svc.spec.clusterIP;
+    for (const p of (await core.listNamespacedPod({ namespace })).items) {
+      const ready = p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True");
+      const containerId = p.status?.containerStatuses?.[0]?.containerID;
+      if (ready && containerId)
+        s.readyPods.set(p.metadata!.name!, { node: p.spec!.nodeName!, containerId });
+    }
+  };
   const loop = (async () => {
     while (running) {
-      for (const example of EXAMPLES) {
-        const namespace = `tenant-${prefix}-${example}`;
-        const s = seen.get(example)!;
-        try {
-          const svc = (await core.listNamespacedService({ namespace })).items[0];
-          if (svc?.spec?.clusterIP) s.clusterIp = svc.spec.clusterIP;
-          for (const p of (await core.listNamespacedPod({ namespace })).items) {
-            const ready = p.status?.conditions?.some(
-              (c) => c.type === "Ready" && c.status === "True",
-            );
-            const containerId = p.status?.containerStatuses?.[0]?.containerID;
-            if (ready && containerId)
-              s.readyPods.set(p.metadata!.name!, { node: p.spec!.nodeName!, containerId });
-          }
-        } catch {
-          // the namespace does not exist yet (or is gone): nothing to see
-        }
-      }
+      // A namespace that does not exist yet (or is gone) has nothing to see.
+      for (const example of EXAMPLES) await look(example).catch(() => undefined);
       await new Promise((r) => setTimeout(r, 1000));
     }
   })();
