@@ -166,7 +166,7 @@ function printSummary(opts: DemoOptions, kubeconfig: string, binDir: string, edg
   say(
     "[demo] real: the control plane, the node (containerd, runc, CNI, kube-proxy) and the tenants'",
   );
-  say("  pods, PostgreSQL, bind9, cert-manager, external-dns, Traefik.");
+  say(`  pods, PostgreSQL${edge ? ", bind9, cert-manager, external-dns, Traefik" : ""}.`);
   say(
     "[demo] simulated: the kwok nodes (tainted; for scale tests, nothing of the demo runs there).",
   );
