@@ -1,10 +1,8 @@
-import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestApp, startTestApp } from "../server/testing/harness.js";
 import { runCli } from "./program.js";
+import { runTenantctlProcess } from "./testing/run-process.js";
 
-const REPO = fileURLToPath(new URL("../../", import.meta.url));
 let t: TestApp;
 
 beforeAll(async () => {
@@ -36,28 +34,7 @@ async function tenantctl(...args: string[]): Promise<Run> {
 }
 
 /** Runs the real tenantctl process (from source). */
-function tenantctlProcess(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [
-        "--import",
-        "tsx",
-        "service/cli/main.ts",
-        "--addr",
-        t.grpcAddress,
-        "--http",
-        t.httpBase,
-        ...args,
-      ],
-      { cwd: REPO, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const tenantctlProcess = (...args: string[]): Promise<Run> => runTenantctlProcess(t, args);
 
 describe("tenantctl", () => {
   it.each([
