@@ -27,6 +27,7 @@ import {
   DEMO_LABEL,
   deleteNamespaces,
   deleteTenants,
+  diagnose,
   kubectlFor,
   loadExampleTenants,
   tenantTable,
@@ -43,6 +44,8 @@ const progress = (line: string): void => {
   if (!cleanup.started) say(line);
 };
 let operator: OperatorProcess | undefined;
+/** Set once the tenants are applied: what to diagnose when a later step fails. */
+let applied: { kubectl: Kubectl; tenants: DemoTenant[] } | undefined;
 
 /** The cluster: the one --kubeconfig names (never stopped), or a local one of the demo's own. */
 async function cluster(opts: DemoOptions): Promise<{ kubeconfig: string; binDir: string }> {
@@ -134,6 +137,7 @@ async function startOperatorAndTenants(
   cleanup.push("stopping the operator", async () => void (await op.stop()));
   say(`[demo] applying examples/tenants/: ${tenants.map((t) => t.name).join(", ")}`);
   await applyObjects(kubectl, [...tenants.map((t) => t.manifest)]);
+  applied = { kubectl, tenants };
   // On a cluster it does not own, the demo removes its Tenants while its operator still runs
   // (the operator's finalizer cleans up), then the namespaces a Retain policy keeps, so no pod
   // of the demo's is left on the node; its own cluster is thrown away whole.
@@ -215,6 +219,7 @@ async function run(): Promise<void> {
       console.error(
         `[demo] operator log (last lines):\n${operator.output().split("\n").slice(-20).join("\n")}`,
       );
+    if (applied) console.error(await diagnose(applied.kubectl, applied.tenants));
     await cleanup.run();
     process.exit(1);
   }

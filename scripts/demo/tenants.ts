@@ -222,3 +222,16 @@ export async function deleteNamespaces(kubectl: Kubectl, tenants: DemoTenant[]):
   ]);
   return run.code === 0;
 }
+
+/** What a person looks at when a tenant did not come up: its pods and the latest events. */
+export async function diagnose(kubectl: Kubectl, tenants: DemoTenant[]): Promise<string> {
+  const lines: string[] = [];
+  for (const t of tenants) {
+    const ns = `tenant-${t.name}`;
+    const pods = await kubectl(["get", "pods", "-n", ns, "-o", "wide"]);
+    const events = await kubectl(["get", "events", "-n", ns, "--sort-by=.lastTimestamp"]);
+    lines.push(`--- ${ns}: pods`, pods.out, `--- ${ns}: events (last 8)`);
+    lines.push(...events.out.split("\n").slice(-8));
+  }
+  return lines.join("\n");
+}
