@@ -11,7 +11,7 @@ function ingressesOf(t: Tenant, config: RenderConfig = renderConfig()) {
 }
 
 describe("the tenant Ingresses", () => {
-  it("routes <host> to the http port and grpc.<host> to the grpc port with the GRPC backend protocol", () => {
+  it("routes <host> to Service tenant's http port and grpc.<host> to Service tenant-grpc's grpc port with the GRPC backend protocol", () => {
     const { http, grpc } = ingressesOf(tenant().withHost("acme.example.com").build());
     expect(http.spec?.rules).toEqual([
       {
@@ -28,7 +28,10 @@ describe("the tenant Ingresses", () => {
       },
     ]);
     expect(grpc.spec?.rules?.[0]?.host).toBe("grpc.acme.example.com");
-    expect(grpc.spec?.rules?.[0]?.http?.paths[0]?.backend.service?.port).toEqual({ name: "grpc" });
+    expect(grpc.spec?.rules?.[0]?.http?.paths[0]?.backend.service).toEqual({
+      name: "tenant-grpc",
+      port: { name: "grpc" },
+    });
     expect(grpc.metadata?.annotations?.["nginx.ingress.kubernetes.io/backend-protocol"]).toBe(
       "GRPC",
     );

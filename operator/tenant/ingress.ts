@@ -19,7 +19,7 @@ function ingress(
   t: ResolvedTenant,
   name: string,
   host: string,
-  port: "http" | "grpc",
+  backend: { service: string; port: "http" | "grpc" },
   tlsSecret: string,
   annotations: Record<string, string>,
 ): V1Ingress {
@@ -38,7 +38,9 @@ function ingress(
               {
                 path: "/",
                 pathType: "Prefix",
-                backend: { service: { name: Names.service, port: { name: port } } },
+                backend: {
+                  service: { name: backend.service, port: { name: backend.port } },
+                },
               },
             ],
           },
@@ -50,16 +52,32 @@ function ingress(
 }
 
 /**
- * Two Ingresses: <host> for the web UI and HTTP API, grpc.<host> for gRPC (the backend speaks
- * h2c, hence the GRPC backend-protocol annotation). Each has its own TLS Secret so cert-manager
- * issues one Certificate per Ingress without the two fighting over one Secret.
+ * Two Ingresses: <host> for the web UI and HTTP API (Service `tenant`, port http), grpc.<host>
+ * for gRPC (Service `tenant-grpc`, whose port speaks h2c: ingress-nginx learns it from the GRPC
+ * backend-protocol annotation, Traefik from that Service's annotation, see service.ts). Each has
+ * its own TLS Secret so cert-manager issues one Certificate per Ingress without the two
+ * fighting over one Secret.
  */
 export function renderIngresses(t: ResolvedTenant): V1Ingress[] {
   return [
-    ingress(t, Names.httpIngress, t.host, "http", Names.httpTlsSecret, {}),
-    ingress(t, Names.grpcIngress, t.grpcHost, "grpc", Names.grpcTlsSecret, {
-      [BACKEND_PROTOCOL_ANNOTATION]: "GRPC",
-    }),
+    ingress(
+      t,
+      Names.httpIngress,
+      t.host,
+      { service: Names.service, port: "http" },
+      Names.httpTlsSecret,
+      {},
+    ),
+    ingress(
+      t,
+      Names.grpcIngress,
+      t.grpcHost,
+      { service: Names.grpcService, port: "grpc" },
+      Names.grpcTlsSecret,
+      {
+        [BACKEND_PROTOCOL_ANNOTATION]: "GRPC",
+      },
+    ),
   ];
 }
 

@@ -9,6 +9,8 @@ export const Names = {
   brandingConfigMap: "branding",
   deployment: "tenant",
   service: "tenant",
+  /** The grpc.<host> Ingress's backend: the grpc port alone (service.ts says why). */
+  grpcService: "tenant-grpc",
   httpIngress: "tenant-http",
   grpcIngress: "tenant-grpc",
   httpTlsSecret: "tenant-http-tls",

@@ -5,7 +5,7 @@ import { renderPdb } from "./pdb.js";
 import { renderDataPvc } from "./pvc.js";
 import { renderLimitRange, renderResourceQuota } from "./quota.js";
 import { renderBrandingConfigMap } from "./configmap.js";
-import { renderService } from "./service.js";
+import { renderServices, TRAEFIK_SERVERS_SCHEME_ANNOTATION } from "./service.js";
 import { renderServiceAccount } from "./serviceaccount.js";
 import { resolveTenant } from "./spec.js";
 import { renderConfig, tenant } from "./testing/fixtures.js";
@@ -125,17 +125,33 @@ describe("the small children", () => {
     );
   });
 
-  it("Service maps http 80 to the http port and grpc 50051 to the grpc port", () => {
-    expect(
-      renderService(resolved(tenant().build())).spec?.ports?.map((p) => [
-        p.name,
-        p.port,
-        p.targetPort,
-      ]),
-    ).toEqual([
-      ["http", 80, "http"],
-      ["grpc", 50051, "grpc"],
+  it("Service tenant maps http 80 to the http port and grpc 50051 to the grpc port, with no proxy scheme for the whole Service", () => {
+    const [main] = renderServices(resolved(tenant().build()));
+    expect(main?.metadata?.name).toBe("tenant");
+    expect(main?.spec?.ports?.map((p) => [p.name, p.port, p.targetPort, p.appProtocol])).toEqual([
+      ["http", 80, "http", undefined],
+      ["grpc", 50051, "grpc", "kubernetes.io/h2c"],
     ]);
+    // Traefik applies its scheme annotation to every port: h2c here would break the HTTP/1.1 port.
+    expect(main?.metadata?.annotations?.[TRAEFIK_SERVERS_SCHEME_ANNOTATION]).toBeUndefined();
+  });
+
+  it("Service tenant-grpc carries the grpc port alone, h2c for Traefik (annotation) and for appProtocol readers", () => {
+    const [main, grpc] = renderServices(resolved(tenant().build()));
+    expect(grpc?.metadata?.name).toBe("tenant-grpc");
+    expect(grpc?.spec?.selector).toEqual(main?.spec?.selector);
+    expect(grpc?.spec?.ports).toEqual([
+      {
+        name: "grpc",
+        port: 50051,
+        targetPort: "grpc",
+        protocol: "TCP",
+        appProtocol: "kubernetes.io/h2c",
+      },
+    ]);
+    expect(grpc?.metadata?.annotations).toEqual({
+      "traefik.ingress.kubernetes.io/service.serversscheme": "h2c",
+    });
   });
 
   it("branding ConfigMap carries displayName and only the branding keys that are set", () => {

@@ -14,7 +14,7 @@ import { renderPdb } from "./pdb.js";
 import { renderDataPvc } from "./pvc.js";
 import { renderLimitRange, renderResourceQuota } from "./quota.js";
 import type { RenderConfig, RenderInputs } from "./render-config.js";
-import { renderService } from "./service.js";
+import { renderServices } from "./service.js";
 import { renderServiceAccount } from "./serviceaccount.js";
 import { resolveTenant } from "./spec.js";
 
@@ -48,7 +48,7 @@ export function renderTenant(
     renderResourceQuota(t),
     renderLimitRange(t),
     renderNetworkPolicy(t, config),
-    renderService(t),
+    ...renderServices(t),
     renderDeployment(t, config),
     renderHpa(t),
     renderPdb(t),

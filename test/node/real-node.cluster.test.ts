@@ -71,7 +71,7 @@ async function get(url: string): Promise<string> {
 
 async function serviceAddress(name: string): Promise<{ ip: string; http: number; grpc: number }> {
   const list = await core.listNamespacedService({ namespace: tenantNamespace(name) });
-  const svc = list.items[0]!;
+  const svc = list.items.find((s) => s.metadata?.name === "tenant")!;
   const port = (n: string): number => svc.spec!.ports!.find((p) => p.name === n)!.port;
   return { ip: svc.spec!.clusterIP!, http: port("http"), grpc: port("grpc") };
 }

@@ -158,6 +158,7 @@ describe("the operator reconciling examples/tenants/acme.yaml", () => {
       "NetworkPolicy/tenant-ingress",
       "PersistentVolumeClaim/tenant-data",
       "Service/tenant",
+      "Service/tenant-grpc",
       "ServiceAccount/tenant",
     ]);
   });
@@ -235,6 +236,19 @@ describe("the operator reconciling examples/tenants/acme.yaml", () => {
       spec?: { policyTypes?: string[] };
     };
     expect(policy.spec?.policyTypes).toEqual(["Ingress"]);
+  });
+
+  it("routes grpc.<host> to a Service of the grpc port alone, h2c (Traefik picks the scheme per Service)", async () => {
+    const children = await childrenOf(name);
+    const grpc = ingressForHost(children, `grpc.${host}`);
+    expect(grpc.spec?.rules?.[0]?.http?.paths[0]?.backend.service?.name).toBe("tenant-grpc");
+    const service = children.get("Service/tenant-grpc") as V1Service;
+    expect(service.spec?.ports?.map((p) => [p.name, p.port, p.appProtocol])).toEqual([
+      ["grpc", 50051, "kubernetes.io/h2c"],
+    ]);
+    expect(
+      service.metadata?.annotations?.["traefik.ingress.kubernetes.io/service.serversscheme"],
+    ).toBe("h2c");
   });
 
   it("recreates the Service after someone deletes it", async () => {

@@ -32,7 +32,7 @@ export const EXPECTED_CHILDREN: Readonly<Record<string, number>> = {
   ConfigMap: 1,
   PersistentVolumeClaim: 1,
   NetworkPolicy: 1,
-  Service: 1,
+  Service: 2,
   Deployment: 1,
   Ingress: 2,
 };
