@@ -5,6 +5,7 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { CoreV1Api, type KubeConfig, type V1Node, type V1Pod } from "@kubernetes/client-node";
+import { Names } from "../../operator/tenant/names.js";
 import { REAL_NODE_NAME } from "../../test/cluster/node-config.js";
 import { isNodeReady } from "../../test/cluster/readiness.js";
 import type { DemoTenant } from "./tenants.js";
@@ -69,7 +70,8 @@ export async function tenantService(kc: KubeConfig, t: DemoTenant): Promise<Tena
   const core = kc.makeApiClient(CoreV1Api);
   const namespace = `tenant-${t.name}`;
   const services = (await core.listNamespacedService({ namespace })).items;
-  const svc = services.find((s) => s.spec?.ports?.some((p) => p.name === "grpc"));
+  // Service `tenant` carries both ports (`tenant-grpc`, for the ingress controller, only gRPC).
+  const svc = services.find((s) => s.metadata?.name === Names.service);
   if (!svc?.spec?.clusterIP)
     throw new Error(`${t.name}: no Service with a ClusterIP in ${namespace}`);
   const port = (name: string): number => {

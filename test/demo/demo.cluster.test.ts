@@ -51,8 +51,8 @@ function watchTenants(prefix: string): { seen: Map<string, Seen>; stop: () => Pr
   const look = async (example: string): Promise<void> => {
     const namespace = `tenant-${prefix}-${example}`;
     const s = seen.get(example)!;
-    const svc = (await core.listNamespacedService({ namespace })).items[0];
-    if (svc?.spec?.clusterIP) s.clusterIp = svc.spec.clusterIP;
+    const svc = await core.readNamespacedService({ name: "tenant", namespace });
+    if (svc.spec?.clusterIP) s.clusterIp = svc.spec.clusterIP;
     for (const p of (await core.listNamespacedPod({ namespace })).items) {
       const ready = p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True");
       const containerId = p.status?.containerStatuses?.[0]?.containerID;
