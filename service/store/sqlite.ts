@@ -65,7 +65,7 @@ export async function openSqlite(options: SqliteOptions): Promise<OpenSqlite> {
     let closing: Promise<void> | undefined;
     return {
       db: opened,
-      usersWritten: merger.written,
+      usersWritten: () => merger.written(),
       migrations: { ...migrations, ...(imported && { importedFromPglite: imported }) },
       ...(imported && { imported }),
       close: () =>
