@@ -8,8 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AUDIENCE, ISSUER, type TestKey, jwks, makeKey, mint } from "../auth/testing/tokens.js";
 import { type TestApp, startTestApp } from "../server/testing/harness.js";
-import { runCli } from "./program.js";
-import { runTenantctlProcess } from "./testing/run-process.js";
+import { runTenantctl, runTenantctlProcess } from "./testing/run-tenantctl.js";
 
 let t: TestApp;
 let dir: string;
@@ -35,13 +34,8 @@ afterAll(async () => {
 });
 
 async function tenantctl(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await runCli(
-    ["node", "tenantctl", "--addr", t.grpcAddress, "--http", t.httpBase, ...args],
-    { out: (l) => (out += `${l}\n`), err: (l) => (err += `${l}\n`) },
-  );
-  return { code, out, err };
+  const run = await runTenantctl(t, args);
+  return { code: run.code, out: run.stdout, err: run.stderr };
 }
 
 describe("tenantctl --token", () => {

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestApp, startTestApp } from "../server/testing/harness.js";
-import { runCli } from "./program.js";
-import { runTenantctlProcess } from "./testing/run-process.js";
+import { type Run, runTenantctl, runTenantctlProcess } from "./testing/run-tenantctl.js";
 
 let t: TestApp;
 
@@ -13,25 +12,8 @@ afterAll(async () => {
   await t.close();
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs tenantctl in this process against the test server. */
-async function tenantctl(...args: string[]): Promise<Run> {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(
-    ["node", "tenantctl", "--addr", t.grpcAddress, "--http", t.httpBase, ...args],
-    {
-      out: (line) => (stdout += `${line}\n`),
-      err: (line) => (stderr += `${line}\n`),
-    },
-  );
-  return { code, stdout, stderr };
-}
+const tenantctl = (...args: string[]): Promise<Run> => runTenantctl(t, args);
 
 /** Runs the real tenantctl process (from source). */
 const tenantctlProcess = (...args: string[]): Promise<Run> => runTenantctlProcess(t, args);

@@ -1,15 +1,31 @@
-// Runs the real tenantctl process (from source, through tsx) against a test server: what a
-// user's shell does, for the tests of argument parsing, exit codes and the environment.
+// Runs tenantctl against a test server: in this process (runCli, quick), or as the real
+// process from source through tsx (what a user's shell does: argument parsing, exit codes,
+// the environment).
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { TestApp } from "../../server/testing/harness.js";
+import { runCli } from "../program.js";
 
 const REPO = fileURLToPath(new URL("../../../", import.meta.url));
 
-export interface ProcessRun {
+export interface Run {
   code: number;
   stdout: string;
   stderr: string;
+}
+
+/** Runs tenantctl in this process against `t`. */
+export async function runTenantctl(t: TestApp, args: string[]): Promise<Run> {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(
+    ["node", "tenantctl", "--addr", t.grpcAddress, "--http", t.httpBase, ...args],
+    {
+      out: (line) => (stdout += `${line}\n`),
+      err: (line) => (stderr += `${line}\n`),
+    },
+  );
+  return { code, stdout, stderr };
 }
 
 /** `env` replaces the inherited environment when given (PATH is always kept). */
@@ -17,7 +33,7 @@ export function runTenantctlProcess(
   t: TestApp,
   args: string[],
   env?: Record<string, string>,
-): Promise<ProcessRun> {
+): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
