@@ -6,7 +6,7 @@ export default defineConfig({
   test: {
     passWithNoTests: true,
     include: ["{operator,service,test}/**/*.cluster.test.ts"],
-    // The fault tests run in a suite of their own, after this one: vitest.reliability.config.ts.
+    // The fault tests run in a suite of their own, before this one: vitest.reliability.config.ts.
     exclude: ["node_modules/**", "dist/**", "test/reliability/faults.cluster.test.ts"],
     globalSetup: ["test/cluster/global-setup.ts"],
     testTimeout: 120_000,

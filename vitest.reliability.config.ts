@@ -1,6 +1,7 @@
 // The fault tests: a 100-tenant fleet on a private kwok-only cluster, killed, partitioned and
-// frozen six ways. They run after the cluster suite (scripts/test.sh), alone, so that their
-// load does not overlap the real node's pods while the cluster suite measures them.
+// frozen six ways. scripts/test.sh runs them beside the unit and integration suites and
+// before the cluster suite, so that their load does not overlap the real node's pods while
+// the cluster suite measures them.
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({

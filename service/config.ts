@@ -34,6 +34,8 @@ export interface Config {
   store: {
     /** The embedded store's directory (SQLite), used when databaseUrl is not set. */
     dataDir: string;
+    /** How long start-up waits for another process (a pod being replaced) to release dataDir. */
+    dataDirLockWaitMs: number;
     databaseUrl: string | undefined;
     sampleUsers: boolean;
     counterBlockSize: number;
@@ -102,6 +104,7 @@ export const ENV_SCHEMA = {
     SHUTDOWN_TIMEOUT_MS: ms(10_000, 600_000, "bound for in-flight calls at shutdown"),
     SHUTDOWN_DRAIN_DELAY_MS: ms(0, 600_000, "wait while unready before closing listeners"),
     DATA_DIR: { type: "string", minLength: 1, default: "./data" },
+    DATA_DIR_LOCK_WAIT_MS: ms(0, 600_000, "wait for another process to release DATA_DIR"),
     DATABASE_URL: { type: "string", pattern: "^postgres(ql)?://" },
     SAMPLE_USERS: { type: "boolean", default: false },
     COUNTER_BLOCK_SIZE: { type: "integer", minimum: 1, maximum: 1_000_000, default: 100 },
@@ -217,6 +220,7 @@ function toConfig(v: EnvValues): Omit<Config, "auth"> {
     shutdownDrainDelayMs: v.SHUTDOWN_DRAIN_DELAY_MS as number,
     store: {
       dataDir: v.DATA_DIR as string,
+      dataDirLockWaitMs: v.DATA_DIR_LOCK_WAIT_MS as number,
       databaseUrl: v.DATABASE_URL as string | undefined,
       sampleUsers: v.SAMPLE_USERS as boolean,
       counterBlockSize: v.COUNTER_BLOCK_SIZE as number,

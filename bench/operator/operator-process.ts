@@ -1,11 +1,15 @@
 /**
  * The operator as a child process of the bench (the production build, dist/operator/main.js,
  * plain node), so its memory is its own: peak RSS is the kernel's VmHWM of that pid. Its
- * /metrics and /healthz listen on loopback ports the bench picks.
+ * /metrics and /healthz listen on loopback ports the bench picks. It runs with the Helm chart's
+ * NODE_OPTIONS (values.yaml `nodeOptions`), read from the chart so the bench measures what a
+ * cluster runs.
  */
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import yaml from "js-yaml";
 import { KWOK_PLACEMENT_FLAGS } from "../../test/cluster/node-config.js";
-import { ensureBuilt } from "../lib/build.js";
+import { REPO, ensureBuilt } from "../lib/build.js";
 import { freePort, startProcess, type Started } from "../lib/processes.js";
 import { BENCH_STORAGE_CLASS, PHASE_LABEL } from "./fixtures.js";
 
@@ -54,6 +58,14 @@ function vmHwmMib(pid: number): number {
   }
 }
 
+/** The operator's NODE_OPTIONS in the chart's default values ("" when it sets none). */
+export function chartNodeOptions(
+  values = readFileSync(join(REPO, "charts/tenant-operator/values.yaml"), "utf8"),
+): string {
+  const parsed = yaml.load(values) as { nodeOptions?: unknown } | undefined;
+  return typeof parsed?.nodeOptions === "string" ? parsed.nodeOptions : "";
+}
+
 async function get(url: string): Promise<{ status: number; text: string }> {
   const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
   return { status: response.status, text: await response.text() };
@@ -68,7 +80,7 @@ export async function startOperator(
     process.execPath,
     [entry, ...operatorArgs(options, metricsPort, healthPort)],
     {
-      env: { ...process.env, NODE_ENV: "production" },
+      env: { ...process.env, NODE_ENV: "production", NODE_OPTIONS: chartNodeOptions() },
       ready: async () => (await get(`http://127.0.0.1:${healthPort}/healthz`)).status === 200,
       readyTimeoutMs: 60_000,
     },

@@ -7,6 +7,7 @@
 import { rpcClient } from "../../test/postgres/grpc-clients.js";
 import { sampleUsers } from "../../service/users/sample.js";
 import type { UserRecord } from "../../service/store/users-repo.js";
+import { type WireUser, toWireUser as toWire } from "../../service/users/wire.js";
 
 export const BENCH_USERS: readonly UserRecord[] = sampleUsers();
 
@@ -19,25 +20,6 @@ export const BENCH_QUERIES = {
   ageFrom: 30,
   ageTo: 39,
 } as const;
-
-/** A user as the wire's User message (the shape a client decodes with defaults on). */
-export interface WireUser {
-  id: string;
-  age: number;
-  name: { first: string; last: string };
-  email: string;
-  phone: string;
-  address: string;
-}
-
-const toWire = (u: UserRecord): WireUser => ({
-  id: u.id,
-  age: u.age,
-  name: { first: u.firstName, last: u.lastName },
-  email: u.email,
-  phone: u.phone,
-  address: u.address,
-});
 
 const byEmail = (a: UserRecord, b: UserRecord): number =>
   a.email < b.email ? -1 : a.email > b.email ? 1 : 0;

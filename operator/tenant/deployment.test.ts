@@ -2,6 +2,7 @@ import type { V1Container, V1Deployment } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import type { Tenant } from "../api/types.js";
 import { renderDeployment } from "./deployment.js";
+import { DATA_DIR_LOCK_WAIT_MS } from "./pod.js";
 import { resolveTenant } from "./spec.js";
 import { renderConfig, tenant } from "./testing/fixtures.js";
 
@@ -76,6 +77,7 @@ describe("the tenant Deployment", () => {
       SERVICES: "calculator,users,counter",
       LOG_FORMAT: "json",
       DATA_DIR: "/data",
+      DATA_DIR_LOCK_WAIT_MS: "45000",
     });
     const pod = deploymentOf(tenant().build()).spec!.template.spec!;
     expect(pod.volumes).toContainEqual({
@@ -89,6 +91,7 @@ describe("the tenant Deployment", () => {
     const env = envOf(tenant().external("pg", "url").withServices("calculator").build());
     expect(env.DATABASE_URL).toEqual({ secretKeyRef: { name: "pg", key: "url" } });
     expect(env.DATA_DIR).toBeUndefined();
+    expect(env.DATA_DIR_LOCK_WAIT_MS).toBeUndefined();
     expect(env.SERVICES).toBe("calculator");
     const pod = deploymentOf(tenant().external().build()).spec!.template.spec!;
     expect(pod.volumes?.map((v) => v.name)).toEqual(["branding", "tmp"]);
@@ -113,6 +116,11 @@ describe("the tenant Deployment", () => {
   it("probes /healthz and /readyz on the http port, and exposes http 8080 and grpc 50051", () => {
     const c = containerOf(tenant().build());
     expect(c.livenessProbe?.httpGet).toEqual({ path: "/healthz", port: "http" });
+    // Start-up may wait 45 s for a replaced pod's data directory lock: the startup probe's
+    // window (period × threshold) must cover it, or the kubelet restarts the container.
+    expect(c.startupProbe?.httpGet).toEqual({ path: "/healthz", port: "http" });
+    const window = c.startupProbe!.periodSeconds! * c.startupProbe!.failureThreshold!;
+    expect(window * 1000).toBeGreaterThan(DATA_DIR_LOCK_WAIT_MS + 10_000);
     expect(c.readinessProbe?.httpGet).toEqual({ path: "/readyz", port: "http" });
     expect(c.ports?.map((p) => [p.name, p.containerPort])).toEqual([
       ["http", 8080],

@@ -23,6 +23,12 @@ import type { ResolvedTenant } from "./spec.js";
  */
 export const RUN_AS_ID = 65532;
 
+/**
+ * How long a starting pod waits for the data directory's lock: beyond the service's shutdown
+ * bound (10 s) and the lock's staleness (30 s, for an owner that was killed without release).
+ */
+export const DATA_DIR_LOCK_WAIT_MS = 45_000;
+
 export const CONTAINER_SECURITY_CONTEXT: Readonly<V1SecurityContext> = {
   allowPrivilegeEscalation: false,
   readOnlyRootFilesystem: true,
@@ -40,7 +46,12 @@ function env(t: ResolvedTenant): V1EnvVar[] {
     { name: "SERVICES", value: t.services.join(",") },
     { name: "LOG_FORMAT", value: "json" },
   ];
-  if (t.embedded) vars.push({ name: "DATA_DIR", value: Paths.data });
+  if (t.embedded) {
+    vars.push({ name: "DATA_DIR", value: Paths.data });
+    // A replacement pod starts while the pod it replaces still shuts down and holds the data
+    // directory's lock: wait for it (covered by the startup probe) rather than crash-loop.
+    vars.push({ name: "DATA_DIR_LOCK_WAIT_MS", value: String(DATA_DIR_LOCK_WAIT_MS) });
+  }
   const ref = t.database.secretRef;
   if (ref) {
     vars.push({
@@ -79,6 +90,13 @@ function container(t: ResolvedTenant, config: RenderConfig, mounts: V1VolumeMoun
     ],
     env: env(t),
     resources: t.resources,
+    // Start-up (opening and migrating the store, waiting for the lock) gets up to 90 s before
+    // the liveness probe may restart the container; the service answers /healthz once it listens.
+    startupProbe: {
+      httpGet: { path: "/healthz", port: "http" },
+      periodSeconds: 2,
+      failureThreshold: 45,
+    },
     livenessProbe: {
       httpGet: { path: "/healthz", port: "http" },
       periodSeconds: 10,

@@ -2,17 +2,14 @@
  * tenantctl against a service that requires bearer tokens: --token or TENANTCTL_TOKEN reach
  * both transports (gRPC metadata and the HTTP header); a refusal says what to do.
  */
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AUDIENCE, ISSUER, type TestKey, jwks, makeKey, mint } from "../auth/testing/tokens.js";
 import { type TestApp, startTestApp } from "../server/testing/harness.js";
-import { runCli } from "./program.js";
+import { runTenantctl, runTenantctlProcess } from "./testing/run-tenantctl.js";
 
-const REPO = fileURLToPath(new URL("../../", import.meta.url));
 let t: TestApp;
 let dir: string;
 let key: TestKey;
@@ -37,13 +34,8 @@ afterAll(async () => {
 });
 
 async function tenantctl(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await runCli(
-    ["node", "tenantctl", "--addr", t.grpcAddress, "--http", t.httpBase, ...args],
-    { out: (l) => (out += `${l}\n`), err: (l) => (err += `${l}\n`) },
-  );
-  return { code, out, err };
+  const run = await runTenantctl(t, args);
+  return { code: run.code, out: run.stdout, err: run.stderr };
 }
 
 describe("tenantctl --token", () => {
@@ -79,31 +71,8 @@ describe("tenantctl --token", () => {
 });
 
 describe("TENANTCTL_TOKEN", () => {
-  function processRun(
-    env: Record<string, string>,
-    ...args: string[]
-  ): Promise<{ code: number; stdout: string }> {
-    return new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        [
-          "--import",
-          "tsx",
-          "service/cli/main.ts",
-          "--addr",
-          t.grpcAddress,
-          "--http",
-          t.httpBase,
-          ...args,
-        ],
-        { cwd: REPO, timeout: 30_000, env: { PATH: process.env.PATH ?? "", ...env } },
-        (error, stdout) => {
-          const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
-          resolve({ code, stdout });
-        },
-      );
-    });
-  }
+  const processRun = (env: Record<string, string>, ...args: string[]) =>
+    runTenantctlProcess(t, args, env);
 
   it("is used when --token is not given, and never printed by --help", async () => {
     expect(await processRun({ TENANTCTL_TOKEN: token }, "calc", "add", "2", "3")).toMatchObject({

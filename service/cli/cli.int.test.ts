@@ -1,10 +1,7 @@
-import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestApp, startTestApp } from "../server/testing/harness.js";
-import { runCli } from "./program.js";
+import { type Run, runTenantctl, runTenantctlProcess } from "./testing/run-tenantctl.js";
 
-const REPO = fileURLToPath(new URL("../../", import.meta.url));
 let t: TestApp;
 
 beforeAll(async () => {
@@ -15,49 +12,11 @@ afterAll(async () => {
   await t.close();
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs tenantctl in this process against the test server. */
-async function tenantctl(...args: string[]): Promise<Run> {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(
-    ["node", "tenantctl", "--addr", t.grpcAddress, "--http", t.httpBase, ...args],
-    {
-      out: (line) => (stdout += `${line}\n`),
-      err: (line) => (stderr += `${line}\n`),
-    },
-  );
-  return { code, stdout, stderr };
-}
+const tenantctl = (...args: string[]): Promise<Run> => runTenantctl(t, args);
 
 /** Runs the real tenantctl process (from source). */
-function tenantctlProcess(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [
-        "--import",
-        "tsx",
-        "service/cli/main.ts",
-        "--addr",
-        t.grpcAddress,
-        "--http",
-        t.httpBase,
-        ...args,
-      ],
-      { cwd: REPO, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const tenantctlProcess = (...args: string[]): Promise<Run> => runTenantctlProcess(t, args);
 
 describe("tenantctl", () => {
   it.each([

@@ -2,7 +2,7 @@
 // (users + counter on a temp embedded-store directory).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestApp, startTestApp } from "../server/testing/harness.js";
-import { runCli } from "./program.js";
+import { type Run, runTenantctl } from "./testing/run-tenantctl.js";
 
 let t: TestApp;
 
@@ -14,21 +14,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-/** Runs tenantctl in this process against the test app. */
-async function tenantctl(
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(
-    ["node", "tenantctl", "--addr", t.grpcAddress, "--http", t.httpBase, ...args],
-    {
-      out: (line) => (stdout += `${line}\n`),
-      err: (line) => (stderr += `${line}\n`),
-    },
-  );
-  return { code, stdout, stderr };
-}
+/** Runs tenantctl in this process against the test server. */
+const tenantctl = (...args: string[]): Promise<Run> => runTenantctl(t, args);
 
 describe("tenantctl users and counter", () => {
   it("creates a user and prints it one line, then finds it by email and name", async () => {

@@ -91,6 +91,44 @@ describe("embedded store data directory lock", () => {
     again.child.kill("SIGKILL");
   });
 
+  it("with waitMs, waits for a live owner to release the lock, then takes it", async () => {
+    const dataDir = fresh();
+    const first = await openInChild(dataDir);
+    expect(first.line).toBe("ready");
+    const waits: string[] = [];
+    const opening = openStore({
+      tenant: "acme",
+      dataDir,
+      lock: {
+        waitMs: 30_000,
+        pollMs: 50,
+        onWait: (reason) => waits.push(reason),
+        onTakeover: (reason) => waits.push(`takeover: ${reason}`),
+      },
+    });
+    await expect.poll(() => waits.length).toBe(1);
+    expect(waits[0]).toMatch(/is held by process \d+ .*waiting up to 30 s/);
+    first.child.kill("SIGTERM"); // a graceful stop releases the lock (a pod being replaced)
+    const store = await opening;
+    try {
+      expect(await exited(first.child)).toBe(0);
+      expect(waits).toHaveLength(1); // it was the release, not a takeover, that let us in
+      expect(await store.counters.reserve("c", 1n)).toBe(1n);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("with waitMs, still fails clearly when the owner keeps the lock past the wait", async () => {
+    const dataDir = fresh();
+    const first = await openInChild(dataDir);
+    expect(first.line).toBe("ready");
+    await expect(
+      openStore({ tenant: "acme", dataDir, lock: { waitMs: 300, pollMs: 50 } }),
+    ).rejects.toThrow(/is in use by process \d+/);
+    first.child.kill("SIGKILL");
+  });
+
   it("refuses to open one directory twice in the same process", async () => {
     const dataDir = fresh();
     const store = await openStore({ tenant: "acme", dataDir });

@@ -8,12 +8,17 @@
  * A lock is stale, and taken over, when its owner is provably gone: same host and the pid
  * is dead (kill -9) or is our own pid (a restarted container is pid 1 again), or the
  * heartbeat is older than `staleAfterMs` (owner on another host, or its pid reused).
- * Otherwise acquiring fails at once with DataDirLockedError.
+ * Otherwise acquiring fails with DataDirLockedError: at once by default, or after `waitMs`
+ * of waiting for the owner to release it. Waiting is what a pod needs: when Kubernetes
+ * replaces a deleted pod, the new one starts while the old one is still shutting down and
+ * holds the lock for a few more seconds (its host name differs, so only its release or its
+ * silent heartbeat frees the directory).
  */
 import { randomBytes } from "node:crypto";
 import { link, readFile, rename, stat, unlink, utimes, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 
 export const LOCK_FILE_NAME = "service.lock";
 
@@ -30,6 +35,15 @@ export interface LockOptions {
   onTakeover?: (reason: string) => void;
   /** Called when the heartbeat finds the lock file gone or owned by someone else. */
   onLost?: (reason: string) => void;
+  /**
+   * How long to wait for a live owner to release the lock (or go stale) before failing.
+   * Default 0: fail at once.
+   */
+  waitMs?: number;
+  /** How often a waiting caller looks at the lock again. Default 250 ms. */
+  pollMs?: number;
+  /** Told once, when a live owner makes this caller wait, for the log. */
+  onWait?: (reason: string) => void;
 }
 
 export interface DirectoryLock {
@@ -76,14 +90,32 @@ async function acquire(dir: string, path: string, options: LockOptions): Promise
     token: randomBytes(12).toString("hex"),
     since: new Date().toISOString(),
   };
-  for (let attempt = 0; attempt < 5; attempt++) {
+  const deadline = Date.now() + (options.waitMs ?? 0);
+  let told = false;
+  for (let attempt = 0; attempt < 5;) {
     if (await tryCreate(path, mine)) return startHeartbeat(path, mine, options);
     const observed = await readLock(path);
-    if (observed === "missing") continue;
+    if (observed === "missing") {
+      attempt++;
+      continue;
+    }
     const reason = staleReason(observed, staleAfterMs);
-    if (reason === undefined) throw lockedError(dir, path, observed);
-    options.onTakeover?.(`taking over stale lock ${path}: ${reason}`);
-    await breakStaleLock(path, observed);
+    if (reason !== undefined) {
+      attempt++;
+      options.onTakeover?.(`taking over stale lock ${path}: ${reason}`);
+      await breakStaleLock(path, observed);
+      continue;
+    }
+    // A live owner: not a race of ours, so it does not count as an attempt.
+    if (Date.now() >= deadline) throw lockedError(dir, path, observed);
+    if (!told) {
+      told = true;
+      options.onWait?.(
+        `data directory ${dir} is held by ${ownerOf(observed)}: waiting up to ` +
+          `${Math.ceil((deadline - Date.now()) / 1000)} s for it to be released`,
+      );
+    }
+    await sleep(Math.min(options.pollMs ?? 250, Math.max(1, deadline - Date.now())));
   }
   throw new DataDirLockedError(`could not lock data directory ${dir}: ${path} keeps changing`);
 }
@@ -173,12 +205,15 @@ async function breakStaleLock(path: string, stale: ObservedLock): Promise<void> 
   await unlink(aside).catch(() => undefined);
 }
 
-function lockedError(dir: string, path: string, observed: ObservedLock): DataDirLockedError {
-  const owner = observed.content
+function ownerOf(observed: ObservedLock): string {
+  return observed.content
     ? `process ${observed.content.pid} on ${observed.content.host} (since ${observed.content.since})`
     : "another process";
+}
+
+function lockedError(dir: string, path: string, observed: ObservedLock): DataDirLockedError {
   return new DataDirLockedError(
-    `data directory ${dir} is in use by ${owner}: the embedded store allows one process per data directory. ` +
+    `data directory ${dir} is in use by ${ownerOf(observed)}: the embedded store allows one process per data directory. ` +
       `Stop that process, give this one its own DATA_DIR, or set DATABASE_URL to share a ` +
       `PostgreSQL server. (Lock file: ${path}; it is taken over automatically once its owner ` +
       `is gone.)`,

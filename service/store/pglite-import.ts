@@ -12,6 +12,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 import { searchKey } from "./search-key.js";
+import type { UserRow } from "./users-repo.js";
 
 export interface PgliteImport {
   users: number;
@@ -31,15 +32,9 @@ export function needsPgliteImport(dataDir: string, db: DatabaseSync): boolean {
   return db.prepare(`SELECT 1 FROM store_imports WHERE source = 'pglite'`).get() === undefined;
 }
 
-interface PgUser extends Record<string, unknown> {
+/** A users row of the earlier release's PGlite database. */
+interface PgUser extends UserRow {
   tenant: string;
-  id: string;
-  email: string;
-  first_name: string;
-  last_name: string;
-  age: number;
-  phone: string;
-  address: string;
 }
 
 /** Copies users and counters from the PGlite database in `dataDir` into `db`. */

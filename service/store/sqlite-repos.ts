@@ -57,7 +57,12 @@ function inTransaction<T>(db: DatabaseSync, fn: () => T): T {
   }
 }
 
-export function sqliteUserRepository(db: DatabaseSync, tenant: string): UserRepository {
+/** `written` is told after every committed write (the trigram index's merger, fts-merge.ts). */
+export function sqliteUserRepository(
+  db: DatabaseSync,
+  tenant: string,
+  written: () => void = () => undefined,
+): UserRepository {
   const insert = db.prepare(
     `INSERT INTO users (tenant, id, email, first_name, last_name, age, phone, address,
                         first_key, last_key)
@@ -113,6 +118,7 @@ export function sqliteUserRepository(db: DatabaseSync, tenant: string): UserRepo
     async insert(user) {
       try {
         insert.run(...rowOf(user));
+        written();
         return "created";
       } catch (error) {
         const code = (error as { errcode?: number }).errcode;
@@ -123,11 +129,13 @@ export function sqliteUserRepository(db: DatabaseSync, tenant: string): UserRepo
     },
 
     async insertMany(users) {
-      return inTransaction(db, () => {
-        let created = 0;
-        for (const user of users) created += Number(insertIfNew.run(...rowOf(user)).changes);
-        return created;
+      const created = inTransaction(db, () => {
+        let count = 0;
+        for (const user of users) count += Number(insertIfNew.run(...rowOf(user)).changes);
+        return count;
       });
+      if (created > 0) written();
+      return created;
     },
 
     list: async (limit) => list.all(tenant, limit).map(fromRow),

@@ -12,6 +12,7 @@
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import { indexMerger } from "./fts-merge.js";
 import { type LockOptions, lockDirectory } from "./lock.js";
 import type { MigrationReport } from "./migrations.js";
 import { type PgliteImport, importPglite, needsPgliteImport } from "./pglite-import.js";
@@ -32,6 +33,8 @@ export interface OpenSqlite {
   migrations: MigrationReport;
   /** Set when this open upgraded a directory of an earlier release (see pglite-import.ts). */
   imported?: PgliteImport;
+  /** To be called after users are written: keeps the name index merged (fts-merge.ts). */
+  usersWritten: () => void;
   /** Closes the database and releases the directory lock. Idempotent. */
   close: () => Promise<void>;
 }
@@ -57,13 +60,17 @@ export async function openSqlite(options: SqliteOptions): Promise<OpenSqlite> {
     const imported = needsPgliteImport(dataDir, db) ? await importPglite(dataDir, db) : undefined;
     db.exec(`PRAGMA optimize = 0x10002`); // refreshes planner statistics where they are stale
     const opened = db;
+    const merger = indexMerger(opened);
+    merger.written(); // segments an earlier run left unmerged
     let closing: Promise<void> | undefined;
     return {
       db: opened,
+      usersWritten: () => merger.written(),
       migrations: { ...migrations, ...(imported && { importedFromPglite: imported }) },
       ...(imported && { imported }),
       close: () =>
         (closing ??= (async () => {
+          merger.stop();
           try {
             if (opened.isOpen) {
               opened.exec(`PRAGMA optimize`);

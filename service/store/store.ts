@@ -83,7 +83,7 @@ export async function openDatabase(config: StoreConfig): Promise<StoreDatabase> 
     ...(config.lock && { lock: config.lock }),
   });
   return database("sqlite", sqlite.migrations, sqlite.close, (tenant) => ({
-    users: sqliteUserRepository(sqlite.db, tenant),
+    users: sqliteUserRepository(sqlite.db, tenant, sqlite.usersWritten),
     counters: sqliteCounterRepository(sqlite.db, tenant),
   }));
 }

@@ -42,7 +42,8 @@ export interface UserRepository {
 
 const COLUMNS = `id, email, first_name, last_name, age, phone, address`;
 
-interface UserRow extends Record<string, unknown> {
+/** A users row as the database returns it (snake_case columns). */
+export interface UserRow extends Record<string, unknown> {
   id: string;
   email: string;
   first_name: string;

@@ -155,6 +155,18 @@ describe("the operator Deployment", () => {
     });
   });
 
+  // The image's NODE_OPTIONS bound V8's heap to 64 MiB for the compute service: an operator
+  // caching a thousand tenants would die of "heap out of memory" under them.
+  it("replaces the image's service-sized NODE_OPTIONS with a heap sized to the operator's limit", () => {
+    const env = (values: Record<string, string> = {}) =>
+      operatorContainer(renderedDeployment(values)).env ?? [];
+    const heapMib = (options: string) => Number(/--max-old-space-size=(\d+)/.exec(options)?.[1]);
+    const nodeOptions = env().find((e) => e.name === "NODE_OPTIONS")?.value ?? "";
+    expect(heapMib(nodeOptions)).toBeGreaterThan(64);
+    expect(heapMib(nodeOptions)).toBeLessThan(512); // resources.limits.memory: 512Mi
+    expect(env({ nodeOptions: "" }).map((e) => e.name)).not.toContain("NODE_OPTIONS");
+  });
+
   it("gives tenants the operator's own image when no default image is set", () => {
     const container = operatorContainer(renderedDeployment({ "image.tag": "1.2.3" }));
     expect(container.image).toBe("tenant-operator:1.2.3");

@@ -9,21 +9,20 @@
 // One of those tenants uses an external database whose Secret holds a recognisable password:
 // it must appear in none of the operator's logs, the Events of the tenant namespace, the
 // Tenant's status, or the Deployment (which only references the Secret).
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { CoreV1Api, CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
-import yaml from "js-yaml";
+import { CoreV1Api, CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { GROUP, PLURAL, VERSION, type Tenant } from "../../operator/api/types.js";
 import { namespaceFor } from "../../operator/tenant/children.js";
 import { Names } from "../../operator/tenant/names.js";
-import { findOne, renderChart, type Manifest } from "../chart/helm.js";
-import { testCluster, uniqueName, useTestNamespace, waitUntil } from "../cluster/testing.js";
+import { uniqueName, useTestNamespace, waitUntil } from "../cluster/testing.js";
 import { startVolumeBinder, type VolumeBinder } from "../cluster/volumes.js";
 import { installTenantCrd, kubectl } from "../integration/tenant-validation-helpers.js";
 import { getTenant } from "../operator/testing.js";
-import { startOperator, sumMetric, type OperatorProcess } from "../operator/operator-process.js";
+import {
+  startOperatorWithChartRbac,
+  type ChartRbacOperator,
+} from "../operator/chart-rbac-operator.js";
+import { sumMetric, type OperatorProcess } from "../operator/operator-process.js";
 import { isReady } from "./fleet.js";
 
 vi.setConfig({ testTimeout: 180_000 });
@@ -32,38 +31,11 @@ const ns = useTestNamespace("rbac");
 /** Recognisable, and nowhere but in the Secret. */
 const PASSWORD = "Rel-Pa55w0rd-7f3c9e1d";
 const DATABASE_URI = `postgres://tenant_app:${PASSWORD}@db.example.com:5432/tenant_app?sslmode=require`;
-const RBAC_KINDS = new Set([
-  "ServiceAccount",
-  "ClusterRole",
-  "ClusterRoleBinding",
-  "Role",
-  "RoleBinding",
-]);
-
 let kc: KubeConfig;
-let release = "";
-let rbac: Manifest[] = [];
+let env: ChartRbacOperator;
 let operator: OperatorProcess;
 let binder: VolumeBinder;
 const selector = (): string => `${Object.keys(ns.labels)[0]}=${ns.name}`;
-
-/** A kubeconfig for the run's API server that holds nothing but `token` and the CA. */
-function tokenKubeconfig(token: string): string {
-  const admin = new KubeConfig();
-  admin.loadFromFile(testCluster().kubeconfigPath);
-  const cluster = admin.getCurrentCluster()!;
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: "local", server: cluster.server, caData: cluster.caData }],
-    users: [{ name: "operator", token }],
-    contexts: [{ name: "operator", cluster: "local", user: "operator" }],
-    currentContext: "operator",
-  });
-  const dir = mkdtempSync(path.join(tmpdir(), "rel-rbac-"));
-  const file = path.join(dir, "kubeconfig");
-  writeFileSync(file, kc.exportConfig(), { mode: 0o600 });
-  return file;
-}
 
 async function createTenant(name: string, spec: Record<string, unknown>): Promise<void> {
   await kc.makeApiClient(CustomObjectsApi).createClusterCustomObject({
@@ -85,27 +57,8 @@ beforeAll(async () => {
   kc = ns.kc;
   await installTenantCrd();
   binder = await startVolumeBinder(kc);
-  // A release of this file's own: ClusterRole names derive from it, so files never collide.
-  release = uniqueName("rel");
-  const manifests = renderChart({ releaseName: release, namespace: ns.name });
-  rbac = manifests.filter((m) => RBAC_KINDS.has(m.kind));
-  const applied = await kubectl(
-    ["apply", "--server-side", "-f", "-"],
-    rbac.map((m) => yaml.dump(m)).join("---\n"),
-  );
-  expect(applied.code, applied.stderr).toBe(0);
-  const sa = findOne(manifests, "ServiceAccount").metadata.name;
-  const token = await kubectl(["create", "token", sa, "-n", ns.name, "--duration=1h"]);
-  expect(token.code, token.stderr).toBe(0);
-  const role = findOne(manifests, "Role") as unknown as {
-    rules: { resourceNames?: string[] }[];
-  };
-  const leaseName = role.rules.flatMap((r) => r.resourceNames ?? [])[0]!;
-  operator = await startOperator({
-    kubeconfigPath: tokenKubeconfig(token.stdout.trim()),
-    tenantSelector: selector(),
-    lease: { name: leaseName, namespace: ns.name, identity: "rel-rbac-0" },
-  });
+  env = await startOperatorWithChartRbac(ns.name, selector());
+  operator = env.operator;
 });
 
 afterAll(async () => {
@@ -117,8 +70,7 @@ afterAll(async () => {
   ).catch(() => {});
   await operator?.stop();
   binder?.stop();
-  const cluster = rbac.filter((m) => m.kind.startsWith("Cluster"));
-  for (const m of cluster) await kubectl(["delete", m.kind, m.metadata.name, "--ignore-not-found"]);
+  await env?.cleanUp();
 });
 
 describe("the operator with the chart's RBAC only", () => {

@@ -49,6 +49,8 @@ async function open(ctx: Context): Promise<Store> {
     dataDir: config.store.dataDir,
     databaseUrl: config.store.databaseUrl,
     lock: {
+      waitMs: config.store.dataDirLockWaitMs,
+      onWait: (reason) => logger.warn(reason),
       onTakeover: (reason) => logger.warn(reason),
       // Another process now writes our data directory: stop before we corrupt it.
       onLost: (reason) => {
