@@ -53,6 +53,8 @@ export function edgeFiles(dir: string) {
     caCert: path.join(edge, "ca.crt"),
     endpoints: path.join(dir, "endpoints.json"),
     traefikHome: path.join(edge, "traefik"),
+    /** Traefik's access log (JSON lines): which upstream served each request. */
+    traefikAccessLog: path.join(edge, "traefik", "access.log"),
   };
 }
 
@@ -152,6 +154,9 @@ export function edgeCommand(name: EdgeProcess, l: EdgeLayout, named: string): Ed
         args: [
           `--entryPoints.web.address=${INGRESS_IP}:${l.ports.http}`,
           `--entryPoints.websecure.address=${INGRESS_IP}:${l.ports.https}`,
+          // Ingress routers go to web and websecure only, not to the ping entry point.
+          "--entryPoints.web.asDefault=true",
+          "--entryPoints.websecure.asDefault=true",
           "--entryPoints.websecure.http.tls=true",
           `--entryPoints.ping.address=127.0.0.1:${l.ports.traefikPing}`,
           "--ping.entryPoint=ping",
@@ -160,6 +165,10 @@ export function edgeCommand(name: EdgeProcess, l: EdgeLayout, named: string): Ed
           "--global.checknewversion=false",
           "--global.sendanonymoususage=false",
           "--log.level=INFO",
+          // JSON access log: which upstream (pod address) answered each request.
+          "--accesslog=true",
+          "--accesslog.format=json",
+          `--accesslog.filepath=${f.traefikAccessLog}`,
         ],
         // Out of a cluster, Traefik's Kubernetes client reads the kubeconfig named here.
         env: { KUBECONFIG: l.kubeconfig, HOME: f.traefikHome },
