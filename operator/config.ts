@@ -20,6 +20,8 @@ export interface OperatorConfig {
   defaultImage: string;
   defaultIssuer?: { kind: "Issuer" | "ClusterIssuer"; name: string };
   dnsTargets: string[];
+  /** Zones external-dns manages (its --domain-filter); empty: not known. */
+  dnsZones: string[];
   ingressClass?: string;
   ingressControllerNamespace: string;
   defaultStorageSize: string;
@@ -94,6 +96,10 @@ const schema = {
       },
     },
     dnsTargets: { type: "array", items: { type: "string", pattern: "^[A-Za-z0-9.:-]+$" } },
+    dnsZones: {
+      type: "array",
+      items: { type: "string", pattern: "^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?\\.?$" },
+    },
     ingressClass: { type: "string", minLength: 1 },
     ingressControllerNamespace: { type: "string", pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" },
     defaultStorageSize: { type: "string", pattern: "^[0-9]+(\\.[0-9]+)?([KMGTPE]i?)?$" },
@@ -167,6 +173,13 @@ export function buildCommand(): Command {
       opt(
         "--dns-targets <list>",
         "comma-separated DNS targets when a tenant names none (IPs: A, names: CNAME)",
+        "",
+      ),
+    )
+    .addOption(
+      opt(
+        "--dns-zones <list>",
+        "comma-separated DNS zones external-dns manages (its --domain-filter): a tenant host outside them is reported DNSReady=False",
         "",
       ),
     )
@@ -306,6 +319,10 @@ function toConfig(raw: Raw, env: NodeJS.ProcessEnv): OperatorConfig {
       .split(",")
       .map((s) => s.trim())
       .filter(Boolean),
+    dnsZones: (str("dnsZones") ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
     ingressClass: str("ingressClass"),
     ingressControllerNamespace: str("ingressControllerNamespace") ?? "",
     defaultStorageSize: str("defaultStorageSize") ?? "1Gi",
@@ -429,6 +446,7 @@ export function renderConfigOf(config: OperatorConfig): RenderConfig {
     defaultImage: config.defaultImage,
     defaultIssuer: config.defaultIssuer,
     dnsTargets: config.dnsTargets,
+    dnsZones: config.dnsZones,
     ingressClass: config.ingressClass,
     ingressControllerNamespace: config.ingressControllerNamespace,
     operatorName: "tenant-operator",

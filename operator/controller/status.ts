@@ -58,6 +58,7 @@ export async function observeState(
     deployment,
     missingCrds: facts.missingCrds,
     defaultIssuerConfigured: ctx.renderConfig.defaultIssuer !== undefined,
+    dnsZones: ctx.renderConfig.dnsZones,
     dnsEndpointApplied: facts.dnsEndpointApplied,
   };
   if (facts.dnsEndpointApplied) {

@@ -28,6 +28,7 @@ export const Reasons = {
   DNSTargetsPending: "DNSTargetsPending",
   DNSRecordsApplied: "DNSRecordsApplied",
   DNSPublishPending: "DNSPublishPending",
+  HostOutsideDNSZones: "HostOutsideDNSZones",
   // TLSReady
   TLSDisabled: "TLSDisabled",
   NoIssuer: "NoIssuer",

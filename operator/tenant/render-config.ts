@@ -9,6 +9,12 @@ export interface RenderConfig {
   defaultIssuer?: { name: string; kind: "Issuer" | "ClusterIssuer" };
   /** DNS targets used when spec.dns.targets is empty (IPs give A records, names CNAME). */
   dnsTargets: string[];
+  /**
+   * The DNS zones external-dns manages (its --domain-filter); empty: not known. external-dns
+   * marks every DNSEndpoint it reads as observed, also those whose names it will not publish,
+   * so DNSReady checks the tenant's hosts against these zones.
+   */
+  dnsZones?: string[];
   /** IngressClass used when spec.ingress.className is not set. */
   ingressClass?: string;
   /** Namespace of the ingress controller pods: the only outside source the NetworkPolicy admits. */

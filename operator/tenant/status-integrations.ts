@@ -7,6 +7,15 @@ import type { ObservedState } from "./status.js";
 export const DNS_CRD = "dnsendpoints.externaldns.k8s.io";
 export const CERT_MANAGER_CRD = "certificates.cert-manager.io";
 
+/** The hosts that are in none of `zones` (a zone holds itself and every name below it). */
+export function hostsOutsideZones(hosts: string[], zones: string[]): string[] {
+  if (zones.length === 0) return [];
+  const normal = (name: string): string => name.toLowerCase().replace(/\.$/, "");
+  const inZone = (host: string, zone: string): boolean =>
+    host === zone || host.endsWith(`.${zone}`);
+  return hosts.filter((h) => !zones.some((z) => inZone(normal(h), normal(z))));
+}
+
 export function dnsVerdict(tenant: Tenant, o: ObservedState): ConditionVerdict {
   if (tenant.spec.dns?.enabled === false) {
     return {
@@ -20,6 +29,20 @@ export function dnsVerdict(tenant: Tenant, o: ObservedState): ConditionVerdict {
       status: "False",
       reason: Reasons.DNSCRDMissing,
       message: `external-dns is not installed (CRD ${DNS_CRD} missing): no DNS records are published`,
+    };
+  }
+  const outside = hostsOutsideZones(
+    [tenant.spec.host, `grpc.${tenant.spec.host}`],
+    o.dnsZones ?? [],
+  );
+  if (outside.length > 0) {
+    return {
+      status: "False",
+      reason: Reasons.HostOutsideDNSZones,
+      message:
+        `${outside.join(" and ")} ${outside.length > 1 ? "are" : "is"} outside the DNS zones external-dns manages ` +
+        `(${(o.dnsZones ?? []).join(", ")}): no record will be published. Use a host in one of ` +
+        "them, or add its zone to the operator's --dns-zones and to external-dns's --domain-filter",
     };
   }
   if (o.dnsEndpointApplied === false) {

@@ -9,6 +9,7 @@ import {
   statusChanged,
   type ObservedState,
 } from "./status.js";
+import { hostsOutsideZones } from "./status-integrations.js";
 import { deploymentStatus, tenant } from "./testing/fixtures.js";
 
 const T0 = new Date("2026-01-01T00:00:00.000Z");
@@ -217,9 +218,44 @@ describe("DNSReady and TLSReady", () => {
       o: { ...healthy, dnsEndpointApplied: undefined },
       want: "Unknown/Reconciling",
     },
+    {
+      // external-dns marks the record observed although its domain filter keeps it out
+      case: "published, but the host is outside the zones external-dns manages",
+      t: tenant().withHost("acme.example.org").build(),
+      o: { ...healthy, dnsZones: ["tenants.test", "example.com"] },
+      want: "False/HostOutsideDNSZones",
+    },
+    {
+      case: "the host is in one of the zones (any case, trailing dot)",
+      t: tenant().withHost("Acme.Tenants.Test").build(),
+      o: { ...healthy, dnsZones: ["example.com", "tenants.test."] },
+      want: "True/DNSRecordsApplied",
+    },
+    {
+      case: "the host is the zone's apex",
+      t: tenant().withHost("tenants.test").build(),
+      o: { ...healthy, dnsZones: ["tenants.test"] },
+      want: "True/DNSRecordsApplied",
+    },
   ])("DNSReady when $case: $want", ({ t, o, want }) => {
     const c = condition(t, o, "DNSReady");
     expect(`${c?.status}/${c?.reason}`).toBe(want);
+  });
+
+  it("names the host, the zones and the fix when the host is outside them", () => {
+    const c = condition(
+      tenant().withHost("acme.notmanaged.test").build(),
+      { ...healthy, dnsZones: ["tenants.test"] },
+      "DNSReady",
+    );
+    expect(c?.message).toMatch(
+      /^acme\.notmanaged\.test and grpc\.acme\.notmanaged\.test are outside/,
+    );
+    expect(c?.message).toContain("(tenants.test)");
+    expect(c?.message).toContain("--dns-zones");
+    expect(hostsOutsideZones(["a.tenants.test", "xtenants.test"], ["tenants.test"])).toEqual([
+      "xtenants.test",
+    ]);
   });
 
   it.each([

@@ -40,6 +40,8 @@ export interface ObservedState {
   tlsSecretReady?: boolean;
   /** The operator has a default issuer (RenderConfig.defaultIssuer); used when the spec names none. */
   defaultIssuerConfigured?: boolean;
+  /** The zones external-dns manages (RenderConfig.dnsZones); empty or undefined: not known. */
+  dnsZones?: string[];
   /** External mode: the database Secret exists with its key (undefined: not looked at). */
   databaseSecretReady?: boolean;
   /** spec.auth.jwt.jwksSecretRef: the Secret holds a JSON Web Key Set under its key (undefined: not looked at). */

@@ -20,9 +20,18 @@ export function edgeOf(dir: string, kubeconfig?: string): Endpoints | undefined 
   return readEndpoints(kubeconfig ? path.dirname(kubeconfig) : dir);
 }
 
-/** Operator flags for the edge: default issuer (the local CA) and Traefik's IngressClass. */
+/**
+ * Operator flags for the edge: default issuer (the local CA), Traefik's IngressClass, and the
+ * zones external-dns manages (DNSReady checks hosts against them).
+ */
 export function operatorArgsFor(e: Endpoints | undefined): string[] {
-  return e ? [`--default-issuer=${e.issuer}`, `--ingress-class=${e.ingressClass}`] : [];
+  return e
+    ? [
+        `--default-issuer=${e.issuer}`,
+        `--ingress-class=${e.ingressClass}`,
+        `--dns-zones=${e.zones.join(",")}`,
+      ]
+    : [];
 }
 
 /**

@@ -244,7 +244,11 @@ beforeAll(async () => {
     kubeconfigPath: cluster.kubeconfigPath,
     tenantSelector: `${LABEL.key}=${LABEL.value}`,
     realNode: true,
-    args: [`--default-issuer=${edge.issuer}`, `--ingress-class=${edge.ingressClass}`],
+    args: [
+      `--default-issuer=${edge.issuer}`,
+      `--ingress-class=${edge.ingressClass}`,
+      `--dns-zones=${edge.zones.join(",")}`,
+    ],
   });
 }, 900_000);
 
@@ -379,4 +383,40 @@ describe("a Tenant on the edge", () => {
       120_000,
     );
   }, 240_000);
+});
+
+// external-dns (crd source) writes status.observedGeneration on every DNSEndpoint it reads,
+// also on one whose names its --domain-filter keeps out of the zone: observed is not published.
+describe("a Tenant whose host is outside the zones external-dns manages", () => {
+  const name = uniqueName("edge-out");
+  const host = `${name}.outside.test`;
+
+  it("is DNSReady=False (HostOutsideDNSZones), though external-dns observed its record, and nothing resolves", async () => {
+    await kubectl(["apply", "-f", "-"], JSON.stringify(tenantFor(name, host)));
+    const t = await waitTenant(
+      name,
+      (x) => cond(x, "DNSReady")?.reason === "HostOutsideDNSZones",
+      "DNSReady=False with reason HostOutsideDNSZones",
+    );
+    expect(cond(t, "DNSReady")?.status).toBe("False");
+    expect(cond(t, "DNSReady")?.message).toContain(edge.zones[0]);
+    await waitUntil(
+      "external-dns to observe the out-of-zone DNSEndpoint",
+      async () => {
+        const e = JSON.parse(
+          await kubectl(["get", "dnsendpoints", "-n", `tenant-${name}`, "-o", "json"]),
+        ) as {
+          items: { metadata: { generation?: number }; status?: { observedGeneration?: number } }[];
+        };
+        const record = e.items[0];
+        return (
+          record !== undefined && record.status?.observedGeneration === record.metadata.generation
+        );
+      },
+      120_000,
+    );
+    // dig prints no address (an error, if any, is a ";;" comment line)
+    expect((await resolve(host)).filter((line) => !line.startsWith(";"))).toEqual([]);
+    await kubectl(["delete", "tenant", name, "--wait=true", "--timeout=120s"]);
+  }, 300_000);
 });
