@@ -95,9 +95,9 @@ describe(`a fleet of ${FLEET} tenants`, () => {
   it("is taken over by a restarted operator with nothing recreated or changed and no write", async () => {
     const tenantsBefore = new Map((await listFleet()).map((t) => [t.metadata.name, t]));
     const childrenBefore = await childVersions(names);
-    // Namespace, ServiceAccount, ConfigMap, PVC, NetworkPolicy, Service, Deployment, 2 Ingresses,
-    // DNSEndpoint: 10 per tenant.
-    expect(childrenBefore.size).toBe(FLEET * 10);
+    // Namespace, ServiceAccount, ConfigMap, PVC, NetworkPolicy, 2 Services (tenant, tenant-grpc),
+    // Deployment, 2 Ingresses, DNSEndpoint: 11 per tenant.
+    expect(childrenBefore.size).toBe(FLEET * 11);
 
     const from = new Date();
     const op = await env.restart();
