@@ -123,33 +123,13 @@ function servedCertificate(host: string): Promise<tls.PeerCertificate> {
 }
 
 /**
- * curl through --resolve with the local CA, as a person would; resolves the HTTP status. A host
- * Traefik has no certificate for gets its default self-signed one: `insecure` skips the check.
+ * curl as a person would (the local CA, --resolve to the ingress); resolves "<status> <body>".
+ * `insecure` skips certificate checks (a host Traefik has no certificate for).
  */
-async function curlStatus(host: string, urlPath = "/", insecure = false): Promise<number> {
+async function curl(host: string, urlPath: string, insecure = false): Promise<string> {
   const [ip, port] = edge.https.split(":");
   const { stdout } = await run("curl", [
     ...(insecure ? ["--insecure"] : []),
-    "-sS",
-    "-o",
-    "/dev/null",
-    "-w",
-    "%{http_code}",
-    "--max-time",
-    "40",
-    "--cacert",
-    edge.ca,
-    "--resolve",
-    `${host}:${port}:${ip}`,
-    `https://${host}:${port}${urlPath}`,
-  ]);
-  return Number(stdout);
-}
-
-/** curl as a person would (the local CA, --resolve to the ingress); resolves "<status> <body>". */
-async function curlBody(host: string, urlPath: string): Promise<string> {
-  const [ip, port] = edge.https.split(":");
-  const { stdout } = await run("curl", [
     "-sS",
     "-w",
     " %{http_code}",
@@ -164,6 +144,9 @@ async function curlBody(host: string, urlPath: string): Promise<string> {
   const cut = stdout.lastIndexOf(" ");
   return `${stdout.slice(cut + 1)} ${stdout.slice(0, cut)}`;
 }
+
+const curlStatus = async (host: string, urlPath = "/", insecure = false): Promise<number> =>
+  Number((await curl(host, urlPath, insecure)).split(" ")[0]);
 
 /** The Tenant's pods, read from the API server. */
 async function tenantPods(name: string): Promise<V1Pod[]> {
@@ -302,7 +285,7 @@ describe("a Tenant on the edge", () => {
     let answer = "";
     await waitUntil(
       `https://${host}/fibonacci/10/ to answer 200`,
-      async () => (answer = await curlBody(host, "/fibonacci/10/")).startsWith("200 "),
+      async () => (answer = await curl(host, "/fibonacci/10/")).startsWith("200 "),
       60_000,
     ).catch(() => undefined);
     expect(answer).toBe('200 {"response":"55"}');
