@@ -13,6 +13,7 @@ import { startOperatorWithChartRbac, type ChartRbacOperator } from "./chart-rbac
 import { sumMetric } from "./operator-process.js";
 import {
   applyManifest,
+  deleteTenantsAndWait,
   getTenant,
   isReady,
   logTail,
@@ -73,12 +74,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await kubectl(["delete", "tenants", "-l", selector(), "--wait=false"]);
-  await waitUntil(
-    "this file's tenants to be gone",
-    async () => (await kubectl(["get", "tenants", "-l", selector(), "-o", "name"])).stdout === "",
-    60_000,
-  ).catch(() => {});
+  await deleteTenantsAndWait(selector());
   await env?.operator.stop();
   await env?.cleanUp();
   binder?.stop();

@@ -38,6 +38,23 @@ export const DNS_TARGET = "192.0.2.10";
 export const DEFAULT_ISSUER = { kind: "ClusterIssuer", name: "letsencrypt-test" } as const;
 
 /** The tenant namespace of a Tenant: `tenant-<name>`. */
+/**
+ * For afterAll: deletes the Tenants that `selector` matches while the operator still runs (it
+ * removes their finalizers), then waits up to a minute for them to be gone. Best effort: a
+ * cleanup that times out does not fail the file.
+ */
+export async function deleteTenantsAndWait(selector: string): Promise<void> {
+  await kubectl(["delete", "tenants", "-l", selector, "--wait=false"]);
+  await waitUntil(
+    "this file's tenants to be gone",
+    async () => {
+      const left = await kubectl(["get", "tenants", "-l", selector, "-o", "name"]);
+      return left.code === 0 && left.stdout.trim() === "";
+    },
+    60_000,
+  ).catch(() => {});
+}
+
 export function tenantNamespace(name: string): string {
   return `tenant-${name}`;
 }

@@ -13,7 +13,7 @@ import { testCluster, uniqueName, useTestNamespace, waitUntil } from "../cluster
 import { startVolumeBinder, type VolumeBinder } from "../cluster/volumes.js";
 import { BASE_SPEC, INVALID_CASES, type Spec } from "../integration/tenant-validation-cases.js";
 import { installTenantCrd, kubectl } from "../integration/tenant-validation-helpers.js";
-import { getTenant } from "../operator/testing.js";
+import { deleteTenantsAndWait, getTenant } from "../operator/testing.js";
 import { startOperator, type OperatorProcess } from "../operator/operator-process.js";
 import { isReady } from "./fleet.js";
 
@@ -129,15 +129,7 @@ afterAll(async () => {
       .catch(() => {});
   }
   // The operator removes its finalizers: delete the tenants while it still runs.
-  await kubectl(["delete", "tenants", "-l", selector(), "--wait=false"]);
-  await waitUntil(
-    "this file's tenants to be gone",
-    async () => {
-      const left = await storedTenants();
-      return left.code === 0 && left.stdout.trim() === "";
-    },
-    60_000,
-  ).catch(() => {});
+  await deleteTenantsAndWait(selector());
   await operator?.stop();
   binder?.stop();
 });

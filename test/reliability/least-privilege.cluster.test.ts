@@ -17,7 +17,7 @@ import { Names } from "../../operator/tenant/names.js";
 import { uniqueName, useTestNamespace, waitUntil } from "../cluster/testing.js";
 import { startVolumeBinder, type VolumeBinder } from "../cluster/volumes.js";
 import { installTenantCrd, kubectl } from "../integration/tenant-validation-helpers.js";
-import { getTenant } from "../operator/testing.js";
+import { deleteTenantsAndWait, getTenant } from "../operator/testing.js";
 import {
   startOperatorWithChartRbac,
   type ChartRbacOperator,
@@ -62,12 +62,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await kubectl(["delete", "tenants", "-l", selector(), "--wait=false"]);
-  await waitUntil(
-    "this file's tenants to be gone",
-    async () => (await kubectl(["get", "tenants", "-l", selector(), "-o", "name"])).stdout === "",
-    60_000,
-  ).catch(() => {});
+  await deleteTenantsAndWait(selector());
   await operator?.stop();
   binder?.stop();
   await env?.cleanUp();
