@@ -27,6 +27,7 @@ describe("loadConfig", () => {
         databaseUrl: undefined,
         sampleUsers: false,
         counterBlockSize: 100,
+        readCacheRecords: 10_000,
       },
     });
     expect([...config.services]).toEqual(["calculator", "users", "counter"]);

@@ -39,6 +39,8 @@ export interface Config {
     databaseUrl: string | undefined;
     sampleUsers: boolean;
     counterBlockSize: number;
+    /** PostgreSQL only: records a tenant's read cache may hold; 0 = no cache. */
+    readCacheRecords: number;
   };
   /** Bearer-JWT verification of every API call; undefined = off (see service/auth/). */
   auth: AuthConfig | undefined;
@@ -108,6 +110,13 @@ export const ENV_SCHEMA = {
     DATABASE_URL: { type: "string", pattern: "^postgres(ql)?://" },
     SAMPLE_USERS: { type: "boolean", default: false },
     COUNTER_BLOCK_SIZE: { type: "integer", minimum: 1, maximum: 1_000_000, default: 100 },
+    USERS_READ_CACHE_RECORDS: {
+      type: "integer",
+      minimum: 0,
+      maximum: 1_000_000,
+      default: 10_000,
+      description: "PostgreSQL only: user records served from memory; 0 turns the cache off",
+    },
     AUTH_ISSUER: {
       type: "string",
       maxLength: 2048,
@@ -224,6 +233,7 @@ function toConfig(v: EnvValues): Omit<Config, "auth"> {
       databaseUrl: v.DATABASE_URL as string | undefined,
       sampleUsers: v.SAMPLE_USERS as boolean,
       counterBlockSize: v.COUNTER_BLOCK_SIZE as number,
+      readCacheRecords: v.USERS_READ_CACHE_RECORDS as number,
     },
   };
 }

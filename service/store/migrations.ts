@@ -4,6 +4,7 @@
  * a transaction-scoped advisory lock, so replicas starting at once apply each migration
  * exactly once (the others wait, then find nothing left to do).
  */
+import { USERS_CHANGED_CHANNEL } from "./change-feed.js";
 import { searchKey } from "./search-key.js";
 import type { SqlClient, SqlDatabase } from "./sql.js";
 
@@ -84,6 +85,33 @@ export const MIGRATIONS: readonly Migration[] = [
       // SearchName is a substring match on the keys: first_key LIKE '%q%' uses these.
       `CREATE INDEX users_first_key_trgm_idx ON users USING gin (first_key gin_trgm_ops)`,
       `CREATE INDEX users_last_key_trgm_idx ON users USING gin (last_key gin_trgm_ops)`,
+    ],
+  },
+  {
+    version: 5,
+    name: "notify committed writes to users (read caches, change-feed.ts)",
+    statements: [
+      // NOTIFY is delivered at commit and folds repeats of one payload within a transaction,
+      // so a bulk insert of one tenant's rows sends one message. TRUNCATE has no rows: its
+      // empty payload means every tenant.
+      `CREATE OR REPLACE FUNCTION notify_users_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN
+         IF TG_OP = 'TRUNCATE' THEN
+           PERFORM pg_notify('${USERS_CHANGED_CHANNEL}', '');
+         ELSIF TG_OP = 'DELETE' THEN
+           PERFORM pg_notify('${USERS_CHANGED_CHANNEL}', OLD.tenant);
+         ELSE
+           PERFORM pg_notify('${USERS_CHANGED_CHANNEL}', NEW.tenant);
+           IF TG_OP = 'UPDATE' AND OLD.tenant <> NEW.tenant THEN
+             PERFORM pg_notify('${USERS_CHANGED_CHANNEL}', OLD.tenant);
+           END IF;
+         END IF;
+         RETURN NULL;
+       END $$`,
+      `CREATE TRIGGER users_changed AFTER INSERT OR UPDATE OR DELETE ON users
+       FOR EACH ROW EXECUTE FUNCTION notify_users_changed()`,
+      `CREATE TRIGGER users_truncated AFTER TRUNCATE ON users
+       FOR EACH STATEMENT EXECUTE FUNCTION notify_users_changed()`,
     ],
   },
 ];

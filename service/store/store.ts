@@ -3,10 +3,12 @@
  * (SQLite via node:sqlite, in DATA_DIR; the default) or on PostgreSQL (when DATABASE_URL is
  * set). Both keep the same contracts and pass the same test suite (store.int.test.ts).
  */
+import { startChangeFeed } from "./change-feed.js";
 import { type CounterRepository, counterRepository } from "./counter-repo.js";
 import type { LockOptions } from "./lock.js";
 import { type MigrationReport, migrate } from "./migrations.js";
 import { openPostgres } from "./postgres.js";
+import { ReadCache, type ReadCacheStats, cachedUserRepository } from "./read-cache.js";
 import { openSqlite } from "./sqlite.js";
 import { sqliteCounterRepository, sqliteUserRepository } from "./sqlite-repos.js";
 import { type UserRepository, userRepository } from "./users-repo.js";
@@ -20,6 +22,8 @@ export interface Store {
   readonly counters: CounterRepository;
   /** What migrations did at open: applied versions, and optional ones that failed. */
   readonly migrations: MigrationReport;
+  /** PostgreSQL with a read cache only: how the cache of this tenant's users fares. */
+  readonly readCacheStats?: () => ReadCacheStats;
   /** Closes connections and, for SQLite, releases the data directory. Idempotent. */
   close(): Promise<void>;
 }
@@ -43,10 +47,19 @@ export interface StoreConfig {
   statementTimeoutMs?: number;
   /** PostgreSQL only: pool size. Default 10. */
   maxConnections?: number;
+  /**
+   * PostgreSQL only: the most user records a tenant's read cache holds (read-cache.ts).
+   * Default 10,000 (a few MiB); 0 sends every read to the database.
+   */
+  readCacheRecords?: number;
   /** Embedded store only: lock heartbeat and what to do when the lock is lost. */
   lock?: LockOptions;
   onIdleError?: (error: Error) => void;
+  /** PostgreSQL with a read cache: told when the change feed stops listening. */
+  onChangeFeedLost?: (error: Error) => void;
 }
+
+export const DEFAULT_READ_CACHE_RECORDS = 10_000;
 
 /** Opens the configured backend and migrates it. Throws DataDirLockedError (SQLite) if taken. */
 export async function openStore(config: StoreConfig): Promise<Store> {
@@ -72,11 +85,30 @@ export async function openDatabase(config: StoreConfig): Promise<StoreDatabase> 
       await db.close().catch(() => undefined);
       throw error;
     }
-    const close = (): Promise<void> => db.close();
-    return database("postgres", migrations, close, (tenant) => ({
-      users: userRepository(db, tenant),
-      counters: counterRepository(db, tenant),
-    }));
+    const cacheRecords = config.readCacheRecords ?? DEFAULT_READ_CACHE_RECORDS;
+    const feed =
+      cacheRecords > 0
+        ? startChangeFeed({
+            connectionString: config.databaseUrl,
+            ...(config.onChangeFeedLost && { onLost: config.onChangeFeedLost }),
+          })
+        : undefined;
+    const close = async (): Promise<void> => {
+      await feed?.close();
+      await db.close();
+    };
+    return database("postgres", migrations, close, (tenant) => {
+      const users = userRepository(db, tenant);
+      const counters = counterRepository(db, tenant);
+      if (!feed) return { users, counters };
+      const cache = new ReadCache(cacheRecords);
+      feed.register(tenant, cache);
+      return {
+        users: cachedUserRepository(users, cache),
+        counters,
+        readCacheStats: () => cache.stats(),
+      };
+    });
   }
   const sqlite = await openSqlite({
     dataDir: config.dataDir,
@@ -92,7 +124,9 @@ function database(
   backend: Backend,
   migrations: MigrationReport,
   close: () => Promise<void>,
-  repositories: (tenant: string) => { users: UserRepository; counters: CounterRepository },
+  repositories: (
+    tenant: string,
+  ) => Pick<Store, "users" | "counters"> & Partial<Pick<Store, "readCacheStats">>,
 ): StoreDatabase {
   return {
     backend,

@@ -58,7 +58,13 @@ async function open(ctx: Context): Promise<Store> {
         process.exit(1);
       },
     },
+    readCacheRecords: config.store.readCacheRecords,
     onIdleError: (error) => logger.warn({ err: error }, "store: idle PostgreSQL connection failed"),
+    onChangeFeedLost: (error) =>
+      logger.warn(
+        { err: error },
+        "store: change feed lost; reads go to PostgreSQL until it is back",
+      ),
   });
   logger.info({ backend: store.backend, migrations: store.migrations }, "store ready");
   if (config.store.sampleUsers) {

@@ -1,0 +1,132 @@
+/**
+ * Listens for committed writes to `users` (migration 5's trigger sends NOTIFY
+ * tenant_users_changed with the tenant as payload) on one dedicated PostgreSQL connection,
+ * and tells each tenant's ReadCache. While it does not listen, the caches are not live, so
+ * reads go to the database: a lost notification can never leave a stale result in memory.
+ *
+ * A connection can die without an error (a dropped network path): a heartbeat query every
+ * `heartbeatMs` that does not answer within the same time counts as a lost connection.
+ */
+import pg from "pg";
+import type { ReadCache } from "./read-cache.js";
+
+export const USERS_CHANGED_CHANNEL = "tenant_users_changed";
+
+export interface ChangeFeedOptions {
+  connectionString: string;
+  /** Heartbeat period and its answer's deadline. Default 5 s. */
+  heartbeatMs?: number;
+  /** Most time between reconnection attempts (backoff from 100 ms). Default 5 s. */
+  maxRetryMs?: number;
+  /** Told when the feed stops listening (the caches then bypass memory until it is back). */
+  onLost?: (error: Error) => void;
+}
+
+export interface ChangeFeed {
+  /** The cache to tell about `tenant`'s writes; live from the next (re)connection on. */
+  register(tenant: string, cache: ReadCache): void;
+  /** Whether the feed listens now. */
+  readonly listening: boolean;
+  close(): Promise<void>;
+}
+
+export function startChangeFeed(options: ChangeFeedOptions): ChangeFeed {
+  const heartbeatMs = options.heartbeatMs ?? 5_000;
+  const maxRetryMs = options.maxRetryMs ?? 5_000;
+  const caches = new Map<string, ReadCache>();
+  let client: pg.Client | undefined;
+  let listening = false;
+  let closed = false;
+  let retryMs = 100;
+  let timer: NodeJS.Timeout | undefined; // the next heartbeat or reconnection
+  let deadline: NodeJS.Timeout | undefined; // the heartbeat's answer is due
+  let ending: Promise<void> = Promise.resolve();
+
+  const setLive = (live: boolean): void => {
+    listening = live;
+    for (const cache of caches.values()) cache.setLive(live);
+  };
+
+  const lost = (current: pg.Client, error: Error): void => {
+    if (client !== current) return; // an older connection's late event
+    client = undefined;
+    clearTimeout(timer);
+    clearTimeout(deadline);
+    setLive(false);
+    current.removeAllListeners("notification");
+    current.on("error", () => undefined); // it may still report; it must not crash us
+    ending = current.end().catch(() => undefined);
+    if (closed) return;
+    options.onLost?.(error);
+    timer = setTimeout(connect, retryMs);
+    retryMs = Math.min(retryMs * 2, maxRetryMs);
+  };
+
+  const heartbeat = (current: pg.Client): void => {
+    timer = setTimeout(() => {
+      deadline = setTimeout(
+        () => lost(current, new Error(`no answer to a heartbeat in ${heartbeatMs} ms`)),
+        heartbeatMs,
+      );
+      current.query("SELECT 1").then(
+        () => {
+          clearTimeout(deadline);
+          if (client === current) heartbeat(current);
+        },
+        (error: Error) => {
+          clearTimeout(deadline);
+          lost(current, error);
+        },
+      );
+    }, heartbeatMs);
+  };
+
+  function connect(): void {
+    if (closed) return;
+    const current = new pg.Client({
+      connectionString: options.connectionString,
+      application_name: "tenant-service-changes",
+      keepAlive: true,
+    });
+    client = current;
+    current.on("error", (error) => lost(current, error));
+    current.on("end", () => lost(current, new Error("connection ended")));
+    current.on("notification", (message) => {
+      if (message.channel !== USERS_CHANGED_CHANNEL) return;
+      // An empty payload (TRUNCATE) concerns every tenant.
+      if (!message.payload) for (const cache of caches.values()) cache.invalidate();
+      else caches.get(message.payload)?.invalidate();
+    });
+    current
+      .connect()
+      .then(() => current.query(`LISTEN ${USERS_CHANGED_CHANNEL}`))
+      .then(
+        () => {
+          if (client !== current) return;
+          retryMs = 100;
+          setLive(true); // from here on every commit reaches us: memory may serve reads
+          heartbeat(current);
+        },
+        (error: Error) => lost(current, error),
+      );
+  }
+
+  connect();
+  return {
+    register(tenant, cache) {
+      caches.set(tenant, cache);
+      cache.setLive(listening);
+    },
+    get listening() {
+      return listening;
+    },
+    async close() {
+      closed = true;
+      clearTimeout(timer);
+      const current = client;
+      if (current) lost(current, new Error("closed"));
+      // A connection whose network path died may never confirm its end: do not wait for it.
+      await Promise.race([ending, new Promise((done) => setTimeout(done, 1_000).unref())]);
+    },
+  };
+}
