@@ -2,6 +2,7 @@
 // counter values are unique across processes, kill -9 and restarts; users survive a crash;
 // a second process on one embedded-store DATA_DIR fails fast. Real grpc-js clients and HTTP.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { waitFor } from "../../../test/cluster/readiness.js";
 import {
   BACKENDS,
   type DatabaseLocation,
@@ -108,6 +109,47 @@ describe.each(BACKENDS)("service processes on %s", (backend) => {
       all.push(...(await Promise.all([draw(restarted, 1000), draw(b, 1000)])).flat());
       expectAllDistinct(all);
       expect(all.length).toBeGreaterThan(7000);
+    },
+  );
+
+  it.runIf(backend === "postgres")(
+    "two replicas: one answers reads from memory, and finds the user the other just created",
+    async () => {
+      const where = await dbs.fresh();
+      const [a, b] = await Promise.all([start(where), start(where)]);
+      const metric = async (name: string): Promise<number> => {
+        const text = await (await fetch(`${b.httpBase}/metrics`)).text();
+        const line = text.split("\n").find((l) => l.startsWith(`${name} `));
+        return Number(line?.split(" ")[1] ?? Number.NaN);
+      };
+      const viaA = rpcClient(a.grpcAddress, "user.proto");
+      const viaB = rpcClient(b.grpcAddress, "user.proto");
+      const lookUp = async (): Promise<string> =>
+        (await viaB.call<{ status: { code: string } }>("GetByEmail", { email: "ada@example.com" }))
+          .status.code;
+      try {
+        await waitFor(
+          "replica b's read cache is live",
+          async () => (await metric("users_read_cache_live")) === 1,
+          30_000,
+        );
+        expect(await lookUp()).toBe("FAILED"); // no such user yet: this answer is kept...
+        expect(await lookUp()).toBe("FAILED");
+        expect(await metric("users_read_cache_hits_total")).toBeGreaterThanOrEqual(1); // ...and served
+
+        const created = await viaA.call("Create", {
+          user: { email: "ada@example.com", age: 36, name: { first: "Ada", last: "Lovelace" } },
+        });
+        expect(created.status.code).toBe("SUCCESS");
+        await waitFor(
+          "replica b finds the user replica a created",
+          async () => (await lookUp()) === "SUCCESS",
+          10_000,
+        );
+      } finally {
+        viaA.close();
+        viaB.close();
+      }
     },
   );
 

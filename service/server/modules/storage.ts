@@ -15,6 +15,7 @@ import { toWireUsersResult } from "../../users/wire.js";
 import type { Context } from "../context.js";
 import type { HttpRoute } from "../http-router.js";
 import { jsonReply } from "../http-server.js";
+import { registerReadCacheMetrics } from "../read-cache-metrics.js";
 import {
   type GrpcServiceSpec,
   GrpcStatusError,
@@ -142,6 +143,7 @@ export const storageModule: ModuleFactory = {
   enabled: (config) => config.services.has("users") || config.services.has("counter"),
   create: async (ctx): Promise<ServiceModule> => {
     const store = await open(ctx);
+    if (store.readCacheStats) registerReadCacheMetrics(ctx.metrics.registry, store.readCacheStats);
     const grpcSpecs: GrpcServiceSpec[] = [];
     const http: HttpRoute[] = [];
     let counter: CounterAllocator | undefined;
