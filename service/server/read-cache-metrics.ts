@@ -23,10 +23,16 @@ export function registerReadCacheMetrics(registry: Registry, stats: () => ReadCa
       this.set(stats().records);
     },
   });
-  for (const outcome of ["hits", "misses"] as const) {
+  const counters = {
+    hits: "User reads served from memory.",
+    misses: "User reads sent to the database while the cache was live.",
+    invalidations:
+      "Times the cache was emptied (writes, their notifications, the feed going up or down).",
+  } as const;
+  for (const [outcome, help] of Object.entries(counters) as [keyof typeof counters, string][]) {
     new Counter({
       name: `users_read_cache_${outcome}_total`,
-      help: `User reads ${outcome === "hits" ? "served from memory" : "sent to the database while the cache was live"}.`,
+      help,
       registers: [registry],
       collect() {
         this.reset(); // the cache counts; this copies its total

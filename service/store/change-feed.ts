@@ -4,13 +4,18 @@
  * and tells each tenant's ReadCache. While it does not listen, the caches are not live, so
  * reads go to the database: a lost notification can never leave a stale result in memory.
  *
- * A connection can die without an error (a dropped network path): a heartbeat query every
- * `heartbeatMs` that does not answer within the same time counts as a lost connection.
+ * A connection can die without an error (a dropped network path), and one that answers may
+ * still not deliver notifications (a transaction-mode pooler): the feed counts as listening
+ * only while its heartbeat, a NOTIFY of its own on the channel sent every `heartbeatMs`,
+ * comes back within the same time.
  */
+import { randomUUID } from "node:crypto";
 import pg from "pg";
 import type { ReadCache } from "./read-cache.js";
 
 export const USERS_CHANGED_CHANNEL = "tenant_users_changed";
+/** Heartbeats share the channel; no tenant name (a DNS label) contains a colon. */
+const PROBE = "heartbeat:";
 
 export interface ChangeFeedOptions {
   connectionString: string;
@@ -39,8 +44,12 @@ export function startChangeFeed(options: ChangeFeedOptions): ChangeFeed {
   let closed = false;
   let retryMs = 100;
   let timer: NodeJS.Timeout | undefined; // the next heartbeat or reconnection
-  let deadline: NodeJS.Timeout | undefined; // the heartbeat's answer is due
+  let deadline: NodeJS.Timeout | undefined; // the heartbeat must be back by then
   let ending: Promise<void> = Promise.resolve();
+  // Heartbeat payloads: this feed's own (other replicas listen on the channel too).
+  const probePrefix = `${PROBE}${randomUUID()}:`;
+  let probes = 0;
+  let awaiting: string | undefined;
 
   const setLive = (live: boolean): void => {
     listening = live;
@@ -62,23 +71,36 @@ export function startChangeFeed(options: ChangeFeedOptions): ChangeFeed {
     retryMs = Math.min(retryMs * 2, maxRetryMs);
   };
 
-  const heartbeat = (current: pg.Client): void => {
-    timer = setTimeout(() => {
-      deadline = setTimeout(
-        () => lost(current, new Error(`no answer to a heartbeat in ${heartbeatMs} ms`)),
-        heartbeatMs,
-      );
-      current.query("SELECT 1").then(
-        () => {
-          clearTimeout(deadline);
-          if (client === current) heartbeat(current);
-        },
-        (error: Error) => {
-          clearTimeout(deadline);
-          lost(current, error);
-        },
-      );
-    }, heartbeatMs);
+  /**
+   * Sends a probe through the channel itself; the next one goes once it is back. Live only
+   * while probes return: a connection that answers queries but does not deliver NOTIFY (a
+   * transaction-mode pooler in between) never serves a read from memory.
+   */
+  const probe = (current: pg.Client): void => {
+    awaiting = `${probePrefix}${++probes}`;
+    deadline = setTimeout(
+      () =>
+        lost(
+          current,
+          new Error(
+            `a heartbeat sent through ${USERS_CHANGED_CHANNEL} did not come back within ${heartbeatMs} ms ` +
+              `(a silent connection, or one through a pooler that does not pass LISTEN/NOTIFY)`,
+          ),
+        ),
+      heartbeatMs,
+    );
+    current
+      .query(`SELECT pg_notify($1, $2)`, [USERS_CHANGED_CHANNEL, awaiting])
+      .catch((error: Error) => lost(current, error));
+  };
+
+  const probeReturned = (current: pg.Client): void => {
+    clearTimeout(deadline);
+    if (!listening) {
+      retryMs = 100;
+      setLive(true); // every commit reaches us from here on: memory may serve reads
+    }
+    timer = setTimeout(() => probe(current), heartbeatMs);
   };
 
   function connect(): void {
@@ -93,19 +115,21 @@ export function startChangeFeed(options: ChangeFeedOptions): ChangeFeed {
     current.on("end", () => lost(current, new Error("connection ended")));
     current.on("notification", (message) => {
       if (message.channel !== USERS_CHANGED_CHANNEL) return;
+      const payload = message.payload ?? "";
+      if (payload.startsWith(PROBE)) {
+        if (payload === awaiting && client === current) probeReturned(current);
+        return; // another replica's probe, or a late one of ours
+      }
       // An empty payload (TRUNCATE) concerns every tenant.
-      if (!message.payload) for (const cache of caches.values()) cache.invalidate();
-      else caches.get(message.payload)?.invalidate();
+      if (payload === "") for (const cache of caches.values()) cache.invalidate();
+      else caches.get(payload)?.invalidate();
     });
     current
       .connect()
       .then(() => current.query(`LISTEN ${USERS_CHANGED_CHANNEL}`))
       .then(
         () => {
-          if (client !== current) return;
-          retryMs = 100;
-          setLive(true); // from here on every commit reaches us: memory may serve reads
-          heartbeat(current);
+          if (client === current) probe(current);
         },
         (error: Error) => lost(current, error),
       );

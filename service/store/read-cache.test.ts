@@ -63,6 +63,7 @@ describe("the user read cache", () => {
     expect(await users.getByEmail("user1@example.com")).toEqual(user(1));
     expect(calls.reads).toBe(4);
     expect(cache.stats()).toMatchObject({ live: true, hits: 2, misses: 2, records: 3 });
+    expect(cache.stats().invalidations).toBe(1); // going live starts empty
 
     await users.list(1); // another limit is another result
     expect(calls.reads).toBe(5);

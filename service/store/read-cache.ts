@@ -20,6 +20,8 @@ export interface ReadCacheStats {
   readonly misses: number;
   /** Records held now (a record in two results counts twice). */
   readonly records: number;
+  /** Times it was emptied (own writes, notifications, the feed going up or down). */
+  readonly invalidations: number;
 }
 
 type Cached = readonly UserRecord[] | UserRecord | undefined;
@@ -36,6 +38,7 @@ export class ReadCache {
   private records = 0;
   private hits = 0;
   private misses = 0;
+  private invalidations = 0;
 
   /** @param maxRecords the most records held at once; older results are dropped first. */
   constructor(private readonly maxRecords: number) {}
@@ -43,6 +46,7 @@ export class ReadCache {
   /** Drops everything held (a write happened, or may have happened unseen). */
   invalidate(): void {
     this.generation++;
+    this.invalidations++;
     this.entries.clear();
     this.records = 0;
   }
@@ -54,7 +58,8 @@ export class ReadCache {
   }
 
   stats(): ReadCacheStats {
-    return { live: this.live, hits: this.hits, misses: this.misses, records: this.records };
+    const { live, hits, misses, records, invalidations } = this;
+    return { live, hits, misses, records, invalidations };
   }
 
   /**
