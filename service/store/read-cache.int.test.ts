@@ -9,17 +9,7 @@ import { ReadCache } from "./read-cache.js";
 import { type ChangeFeed, startChangeFeed } from "./change-feed.js";
 import { openPostgres } from "./postgres.js";
 import { type Store, openStore } from "./store.js";
-import type { UserRecord } from "./users-repo.js";
-
-const user = (n: number): UserRecord => ({
-  id: `u${n}`,
-  email: `user${n}@example.com`,
-  firstName: `First${n}`,
-  lastName: `Last${n}`,
-  age: 30,
-  phone: "",
-  address: "",
-});
+import { userRecord as user } from "./testing/user-record.js";
 
 /** Notifications are asynchronous by nature: poll for their effect. */
 const eventually = (check: () => Promise<boolean> | boolean, what: string): Promise<void> =>
@@ -73,7 +63,7 @@ describe("the read cache on PostgreSQL", () => {
       expect(await a.users.getByEmail("user3@example.com")).toBeUndefined();
       await byHand.query(
         `INSERT INTO users (tenant, id, email, first_name, last_name, age, first_key, last_key)
-         VALUES ('acme', 'u3', 'user3@example.com', 'First3', 'Last3', 30, 'first3', 'last3')`,
+         VALUES ('acme', 'u3', 'user3@example.com', 'First3', 'Last3', 23, 'first3', 'last3')`,
       );
       await eventually(
         async () => (await a.users.getByEmail("user3@example.com")) !== undefined,
@@ -117,8 +107,8 @@ describe("the read cache on PostgreSQL", () => {
 
       // Its notification went nowhere; the cached empty List must not survive it.
       await byHand.query(
-        `INSERT INTO users (tenant, id, email, first_name, last_name, age, first_key, last_key)
-         VALUES ('acme', 'u1', 'user1@example.com', 'First1', 'Last1', 30, 'first1', 'last1')`,
+        `INSERT INTO users (tenant, id, email, first_name, last_name, age, address, first_key, last_key)
+         VALUES ('acme', 'u1', 'user1@example.com', 'First1', 'Last1', 21, '1 Main St', 'first1', 'last1')`,
       );
       expect(await store.users.list(10)).toEqual([user(1)]);
 

@@ -1,16 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ReadCache, cachedUserRepository } from "./read-cache.js";
+import { userRecord as user } from "./testing/user-record.js";
 import type { UserRecord, UserRepository } from "./users-repo.js";
-
-const user = (n: number): UserRecord => ({
-  id: `u${n}`,
-  email: `user${n}@example.com`,
-  firstName: `First${n}`,
-  lastName: `Last${n}`,
-  age: 30,
-  phone: "",
-  address: "",
-});
 
 /** A repository over an array that counts its reads; `gate` holds reads until released. */
 function arrayRepo(rows: UserRecord[]) {

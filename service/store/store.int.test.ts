@@ -3,18 +3,7 @@ import { BACKENDS, testDatabases } from "../../test/postgres/databases.js";
 import { MIGRATIONS, migrate } from "./migrations.js";
 import { openPostgres } from "./postgres.js";
 import { openDatabase, openStore } from "./store.js";
-import type { UserRecord } from "./users-repo.js";
-
-const user = (n: number, over: Partial<UserRecord> = {}): UserRecord => ({
-  id: `u${n}`,
-  email: `user${n}@example.com`,
-  firstName: `First${n}`,
-  lastName: `Last${n}`,
-  age: 20 + (n % 50),
-  phone: "",
-  address: `${n} Main St`,
-  ...over,
-});
+import { userRecord as user } from "./testing/user-record.js";
 
 describe.each(BACKENDS)("store on %s", (backend) => {
   const dbs = testDatabases(backend);
