@@ -6,16 +6,14 @@
  *
  * A connection can die without an error (a dropped network path), and one that answers may
  * still not deliver notifications (a transaction-mode pooler): the feed counts as listening
- * only while its heartbeat, a NOTIFY of its own on the channel sent every `heartbeatMs`,
- * comes back within the same time.
+ * only while its heartbeat, a NOTIFY to itself sent every `heartbeatMs`, comes back within
+ * the same time.
  */
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import type { ReadCache } from "./read-cache.js";
 
 export const USERS_CHANGED_CHANNEL = "tenant_users_changed";
-/** Heartbeats share the channel; no tenant name (a DNS label) contains a colon. */
-const PROBE = "heartbeat:";
 
 export interface ChangeFeedOptions {
   connectionString: string;
@@ -46,8 +44,8 @@ export function startChangeFeed(options: ChangeFeedOptions): ChangeFeed {
   let timer: NodeJS.Timeout | undefined; // the next heartbeat or reconnection
   let deadline: NodeJS.Timeout | undefined; // the heartbeat must be back by then
   let ending: Promise<void> = Promise.resolve();
-  // Heartbeat payloads: this feed's own (other replicas listen on the channel too).
-  const probePrefix = `${PROBE}${randomUUID()}:`;
+  // Heartbeats go on a channel of this feed's own: no other listener wakes for them.
+  const probeChannel = `users_feed_${randomUUID().replaceAll("-", "")}`;
   let probes = 0;
   let awaiting: string | undefined;
 
@@ -72,25 +70,25 @@ export function startChangeFeed(options: ChangeFeedOptions): ChangeFeed {
   };
 
   /**
-   * Sends a probe through the channel itself; the next one goes once it is back. Live only
-   * while probes return: a connection that answers queries but does not deliver NOTIFY (a
+   * Sends a NOTIFY to itself; the next one goes once it is back. Live only while probes
+   * return: a connection that answers queries but does not deliver notifications (a
    * transaction-mode pooler in between) never serves a read from memory.
    */
   const probe = (current: pg.Client): void => {
-    awaiting = `${probePrefix}${++probes}`;
+    awaiting = String(++probes);
     deadline = setTimeout(
       () =>
         lost(
           current,
           new Error(
-            `a heartbeat sent through ${USERS_CHANGED_CHANNEL} did not come back within ${heartbeatMs} ms ` +
+            `a heartbeat NOTIFY did not come back within ${heartbeatMs} ms ` +
               `(a silent connection, or one through a pooler that does not pass LISTEN/NOTIFY)`,
           ),
         ),
       heartbeatMs,
     );
     current
-      .query(`SELECT pg_notify($1, $2)`, [USERS_CHANGED_CHANNEL, awaiting])
+      .query(`SELECT pg_notify($1, $2)`, [probeChannel, awaiting])
       .catch((error: Error) => lost(current, error));
   };
 
@@ -113,20 +111,18 @@ export function startChangeFeed(options: ChangeFeedOptions): ChangeFeed {
     client = current;
     current.on("error", (error) => lost(current, error));
     current.on("end", () => lost(current, new Error("connection ended")));
-    current.on("notification", (message) => {
-      if (message.channel !== USERS_CHANGED_CHANNEL) return;
-      const payload = message.payload ?? "";
-      if (payload.startsWith(PROBE)) {
+    current.on("notification", ({ channel, payload = "" }) => {
+      if (channel === probeChannel) {
         if (payload === awaiting && client === current) probeReturned(current);
-        return; // another replica's probe, or a late one of ours
+      } else if (channel === USERS_CHANGED_CHANNEL) {
+        // An empty payload (TRUNCATE) concerns every tenant.
+        if (payload === "") for (const cache of caches.values()) cache.invalidate();
+        else caches.get(payload)?.invalidate();
       }
-      // An empty payload (TRUNCATE) concerns every tenant.
-      if (payload === "") for (const cache of caches.values()) cache.invalidate();
-      else caches.get(payload)?.invalidate();
     });
     current
       .connect()
-      .then(() => current.query(`LISTEN ${USERS_CHANGED_CHANNEL}`))
+      .then(() => current.query(`LISTEN ${USERS_CHANGED_CHANNEL}; LISTEN ${probeChannel}`))
       .then(
         () => {
           if (client === current) probe(current);

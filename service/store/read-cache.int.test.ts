@@ -149,7 +149,7 @@ describe("the read cache on PostgreSQL", () => {
       process.kill(frozen, "SIGSTOP"); // its backend hangs: no error, no answer
       // Given up (and the cache emptied and bypassed) at once; a new listener follows soon.
       await eventually(() => losses.length > 0, "the silent listener is given up");
-      expect(losses[0]).toMatch(/heartbeat .* did not come back/);
+      expect(losses[0]).toMatch(/heartbeat NOTIFY did not come back/);
       process.kill(frozen, "SIGCONT");
       frozen = undefined;
       await eventually(() => cache.stats().live, "a new listener");
