@@ -59,7 +59,7 @@ export interface StoreConfig {
   onChangeFeedLost?: (error: Error) => void;
 }
 
-export const DEFAULT_READ_CACHE_RECORDS = 10_000;
+const DEFAULT_READ_CACHE_RECORDS = 10_000;
 
 /** Opens the configured backend and migrates it. Throws DataDirLockedError (SQLite) if taken. */
 export async function openStore(config: StoreConfig): Promise<Store> {
