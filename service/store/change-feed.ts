@@ -28,8 +28,6 @@ export interface ChangeFeedOptions {
 export interface ChangeFeed {
   /** The cache to tell about `tenant`'s writes; live from the next (re)connection on. */
   register(tenant: string, cache: ReadCache): void;
-  /** Whether the feed listens now. */
-  readonly listening: boolean;
   close(): Promise<void>;
 }
 
@@ -136,9 +134,6 @@ export function startChangeFeed(options: ChangeFeedOptions): ChangeFeed {
     register(tenant, cache) {
       caches.set(tenant, cache);
       cache.setLive(listening);
-    },
-    get listening() {
-      return listening;
     },
     async close() {
       closed = true;

@@ -33,7 +33,6 @@ interface Entry {
 
 export class ReadCache {
   private readonly entries = new Map<string, Entry>();
-  private generation = 0;
   private live = false;
   private records = 0;
   private hits = 0;
@@ -45,7 +44,6 @@ export class ReadCache {
 
   /** Drops everything held (a write happened, or may have happened unseen). */
   invalidate(): void {
-    this.generation++;
     this.invalidations++;
     this.entries.clear();
     this.records = 0;
@@ -63,8 +61,9 @@ export class ReadCache {
   }
 
   /**
-   * The result for `key`: from memory when held, else from `load` (kept if no invalidation
-   * happened meanwhile). Concurrent misses of one key share one load.
+   * The result for `key`: from memory when held, else from `load`, kept only if its entry is
+   * still the one held when it resolves (an invalidation or eviction meanwhile removed it).
+   * Concurrent misses of one key share one load.
    */
   read<T extends Cached>(key: string, load: () => Promise<T>): Promise<T> {
     if (!this.live) return load();
@@ -74,13 +73,12 @@ export class ReadCache {
       return held.value as Promise<T>;
     }
     this.misses++;
-    const generation = this.generation;
     const value = load().then(freeze);
     const entry: Entry = { value, records: 0 };
     this.entries.set(key, entry);
     value.then(
       (result) => {
-        if (this.generation !== generation || this.entries.get(key) !== entry) return;
+        if (this.entries.get(key) !== entry) return;
         entry.records = Array.isArray(result) ? result.length : 1;
         this.records += entry.records;
         this.evictOverBudget();
