@@ -37,6 +37,13 @@ function arrayRepo(rows: UserRecord[]) {
   };
 }
 
+/** A live cache of `budget` records over `repo`, and the repository reading through it. */
+function liveCache(repo: UserRepository, budget = 100) {
+  const cache = new ReadCache(budget);
+  cache.setLive(true);
+  return { cache, users: cachedUserRepository(repo, cache) };
+}
+
 describe("the user read cache", () => {
   it("serves a repeated read from memory while live, and every read from the store when not", async () => {
     const { repo, calls } = arrayRepo([user(1), user(2)]);
@@ -66,9 +73,7 @@ describe("the user read cache", () => {
 
   it("empties on its own writes, so a replica reads what it wrote", async () => {
     const { repo } = arrayRepo([user(1)]);
-    const cache = new ReadCache(100);
-    cache.setLive(true);
-    const users = cachedUserRepository(repo, cache);
+    const { users } = liveCache(repo);
     expect(await users.list(10)).toHaveLength(1);
     await users.insert(user(2));
     expect(await users.list(10)).toHaveLength(2);
@@ -79,9 +84,7 @@ describe("the user read cache", () => {
 
   it("does not keep a read that was in flight when the cache was emptied", async () => {
     const { repo, calls, hold } = arrayRepo([user(1)]);
-    const cache = new ReadCache(100);
-    cache.setLive(true);
-    const users = cachedUserRepository(repo, cache);
+    const { cache, users } = liveCache(repo);
 
     const release = hold();
     const before = users.list(10); // runs against the old rows
@@ -95,9 +98,7 @@ describe("the user read cache", () => {
 
   it("shares one load between concurrent misses of a key, and forgets a failed one", async () => {
     const { repo, calls, hold } = arrayRepo([user(1)]);
-    const cache = new ReadCache(100);
-    cache.setLive(true);
-    const users = cachedUserRepository(repo, cache);
+    const { cache, users } = liveCache(repo);
     const release = hold();
     const both = Promise.all([users.list(10), users.list(10)]);
     release();
@@ -122,9 +123,7 @@ describe("the user read cache", () => {
 
   it("holds at most its record budget, dropping the oldest results first", async () => {
     const { repo, calls } = arrayRepo([user(1), user(2), user(3)]);
-    const cache = new ReadCache(5);
-    cache.setLive(true);
-    const users = cachedUserRepository(repo, cache);
+    const { cache, users } = liveCache(repo, 5);
     await users.list(3); // 3 records
     await users.list(2); // 5
     await users.getByEmail("user1@example.com"); // 6 > 5: list(3) goes
@@ -138,9 +137,7 @@ describe("the user read cache", () => {
 
   it("hands out frozen results, so no caller can change what another is given", async () => {
     const { repo } = arrayRepo([user(1)]);
-    const cache = new ReadCache(100);
-    cache.setLive(true);
-    const users = cachedUserRepository(repo, cache);
+    const { users } = liveCache(repo);
     const rows = await users.list(10);
     expect(Object.isFrozen(rows)).toBe(true);
     expect(Object.isFrozen(rows[0])).toBe(true);
