@@ -1,0 +1,333 @@
+/**
+ * The lean path for our own unary methods: answered straight from the HTTP/2 stream of
+ * grpc-js's server, without grpc-js's per-call machinery.
+ *
+ * Why: under load, grpc-js spends about as much CPU per unary call as Node's HTTP/2 itself
+ * (an intercepting-call object, a stream decoder, a metrics recorder, promise hops for
+ * compression, Metadata parsed from every header set). The service's calls are small and unary,
+ * so that overhead was most of what it paid per call beyond HTTP/2 (bench/RESULTS.md).
+ *
+ * What stays with grpc-js: everything else. Connections (keepalive, max age, GOAWAY, graceful
+ * and forced shutdown) are its sessions; the streams answered here are ordinary streams of those
+ * sessions, so a graceful shutdown waits for them like for any call. Health, reflection, any
+ * unknown method, a missing or foreign content-type, a compressed request and an unreadable
+ * grpc-timeout go down grpc-js's own path, which answers them as before.
+ *
+ * The wire is the one grpc-js writes, byte for byte in headers and trailers: response headers
+ * `content-type: application/grpc+proto`, `grpc-accept-encoding`, `grpc-encoding: identity`;
+ * trailers `grpc-status`, `grpc-message` (URI-encoded); a failure before any message is a
+ * trailers-only response. The statuses of a malformed call are grpc-js's too (tested side by
+ * side in grpc-fast-unary.int.test.ts).
+ *
+ * The hook is grpc-js's per-stream handler, `Server#_streamHandler` (1.14, used when channelz
+ * is off). It is not public API: installFastUnaryPath() refuses to start if it is missing, and
+ * the integration tests fail if the path stops being taken.
+ */
+import type { ServerHttp2Stream, IncomingHttpHeaders } from "node:http2";
+import * as grpc from "@grpc/grpc-js";
+
+/** One method answered here: the same handler and codecs grpc-js was given for it. */
+export interface FastUnaryMethod {
+  readonly path: string;
+  readonly deserialize: (bytes: Buffer) => unknown;
+  readonly serialize: (value: unknown) => Buffer;
+  readonly handler: grpc.handleUnaryCall<unknown, unknown>;
+}
+
+export interface FastUnaryOptions {
+  /** Largest request message accepted, in bytes (grpc.max_receive_message_length). */
+  readonly maxReceiveMessageLength: number;
+}
+
+/** What a handler may read of its call (the subset of grpc-js's ServerUnaryCall we serve). */
+export interface FastUnaryCall {
+  readonly request: unknown;
+  readonly metadata: grpc.Metadata;
+  readonly cancelled: boolean;
+  getDeadline(): number;
+  getPath(): string;
+}
+
+type StreamHandler = (
+  this: grpc.Server,
+  interceptors: unknown,
+  stream: ServerHttp2Stream,
+  headers: IncomingHttpHeaders,
+) => void;
+
+const RESPONSE_HEADERS = Object.freeze({
+  ":status": 200,
+  "content-type": "application/grpc+proto",
+  "grpc-accept-encoding": "identity,deflate,gzip",
+  "grpc-encoding": "identity",
+});
+const OK_TRAILERS = Object.freeze({ "grpc-status": grpc.status.OK, "grpc-message": "OK" });
+const WAIT_FOR_TRAILERS = Object.freeze({ waitForTrailers: true });
+const END_STREAM = Object.freeze({ endStream: true });
+/** grpc-timeout units, as grpc-js reads them. */
+const TIMEOUT_UNIT_MS: Readonly<Partial<Record<string, number>>> = {
+  H: 3_600_000,
+  M: 60_000,
+  S: 1_000,
+  m: 1,
+  u: 0.001,
+  n: 0.000001,
+};
+/** Headers grpc-js strips from the metadata it gives handlers. */
+const TRANSPORT_HEADERS = [
+  "grpc-timeout",
+  "grpc-encoding",
+  "grpc-accept-encoding",
+  "accept-encoding",
+  "te",
+  "content-type",
+];
+const ignore = (): void => {};
+
+/**
+ * Routes the given methods' streams to the lean path; every other stream keeps grpc-js's path.
+ * Call before bindAsync (grpc-js binds its handler when it creates the HTTP/2 server).
+ */
+export function installFastUnaryPath(
+  server: grpc.Server,
+  methods: readonly FastUnaryMethod[],
+  options: FastUnaryOptions,
+): void {
+  const internals = server as unknown as { _streamHandler?: StreamHandler };
+  const general = internals._streamHandler;
+  if (typeof general !== "function") {
+    throw new Error(
+      "grpc-js has no Server#_streamHandler any more: the fast unary path " +
+        "(service/server/grpc-fast-unary.ts) must be updated for this grpc-js version",
+    );
+  }
+  const byPath = new Map(methods.map((m) => [m.path, m]));
+  internals._streamHandler = function (this: grpc.Server, interceptors, stream, headers) {
+    const method = byPath.get(headers[":path"] ?? "");
+    const timeoutMs = method && takesFastPath(headers) ? timeoutOf(headers) : undefined;
+    if (method && timeoutMs !== undefined) {
+      const deadline = timeoutMs === Infinity ? Infinity : Date.now() + timeoutMs;
+      new UnaryExchange(stream, headers, method, options.maxReceiveMessageLength, deadline);
+    } else {
+      general.call(this, interceptors, stream, headers);
+    }
+  };
+}
+
+/** Content-type gRPC's and no request compression: anything else is grpc-js's to answer. */
+function takesFastPath(headers: IncomingHttpHeaders): boolean {
+  const contentType = headers["content-type"];
+  if (contentType === undefined || !contentType.startsWith("application/grpc")) return false;
+  const encoding = headers["grpc-encoding"];
+  return encoding === undefined || encoding === "identity";
+}
+
+/**
+ * Milliseconds to the deadline (Infinity without one); undefined when grpc-js must judge the
+ * value (it answers INTERNAL for one it cannot read). Digits, then a unit, as gRPC specifies.
+ */
+function timeoutOf(headers: IncomingHttpHeaders): number | undefined {
+  const raw = headers["grpc-timeout"];
+  if (typeof raw !== "string") return raw === undefined ? Infinity : undefined;
+  const unitMs = TIMEOUT_UNIT_MS[raw.charAt(raw.length - 1)];
+  const digits = raw.length - 1;
+  if (unitMs === undefined || digits < 1 || digits > 8) return undefined;
+  let value = 0;
+  for (let i = 0; i < digits; i++) {
+    const digit = raw.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return undefined;
+    value = value * 10 + digit;
+  }
+  return (value * unitMs) | 0;
+}
+
+/**
+ * One unary call: reads the whole request, hands it to the handler, writes its answer once.
+ * A class rather than closures: a busy service makes thousands of these a second.
+ */
+class UnaryExchange {
+  private finished = false;
+  private chunks: Buffer[] = [];
+  private received = 0;
+  private timer: NodeJS.Timeout | undefined;
+  /** The handler's callback (grpc-js's sendUnaryData). */
+  readonly reply: grpc.sendUnaryData<unknown> = (error, value) => {
+    if (error) {
+      const details = error.details ?? ("message" in error ? error.message : "");
+      this.fail(error.code ?? grpc.status.UNKNOWN, details);
+    } else {
+      this.succeed(value);
+    }
+  };
+
+  constructor(
+    private readonly stream: ServerHttp2Stream,
+    private readonly headers: IncomingHttpHeaders,
+    private readonly method: FastUnaryMethod,
+    private readonly maxReceive: number,
+    private readonly deadline: number,
+  ) {
+    // Errors on the stream come with a close; without a listener they would crash the process.
+    stream.on("error", ignore);
+    stream.on("data", (chunk: Buffer) => this.onData(chunk));
+    stream.on("end", () => this.onEnd());
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.finished) return;
+    if (this.received < 5 && this.received + chunk.length >= 5) {
+      const head = this.received === 0 ? chunk : Buffer.concat([...this.chunks, chunk]);
+      const length = head.readUInt32BE(1);
+      if (length > this.maxReceive) {
+        this.fail(
+          grpc.status.RESOURCE_EXHAUSTED,
+          `Received message larger than max (${length} vs ${this.maxReceive})`,
+        );
+        return;
+      }
+    }
+    this.chunks.push(chunk);
+    this.received += chunk.length;
+  }
+
+  private onEnd(): void {
+    if (this.finished) return;
+    const { chunks, method } = this;
+    const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.received);
+    this.chunks = [];
+    const request = readOneMessage(body, method.path);
+    if (!Buffer.isBuffer(request)) {
+      this.fail(request.code, request.details);
+      return;
+    }
+    let decoded: unknown;
+    try {
+      decoded = method.deserialize(request);
+    } catch {
+      this.fail(grpc.status.INTERNAL, "Error deserializing request");
+      return;
+    }
+    const call = new FastCall(decoded, this.headers, this.stream, this.deadline, method.path);
+    try {
+      method.handler(call as unknown as grpc.ServerUnaryCall<unknown, unknown>, this.reply);
+    } catch {
+      this.fail(grpc.status.UNKNOWN, "Server method handler threw error");
+      return;
+    }
+    // The deadline is armed only for an answer that is not immediate: a timer per call costs
+    // more than a synchronous handler's whole work. The client enforces its deadline as well.
+    if (!this.finished) this.armDeadline();
+  }
+
+  private armDeadline(): void {
+    if (this.deadline === Infinity) return;
+    const left = this.deadline - Date.now();
+    if (left <= 0) {
+      this.fail(grpc.status.DEADLINE_EXCEEDED, "Deadline exceeded");
+      return;
+    }
+    this.timer = setTimeout(
+      () => this.fail(grpc.status.DEADLINE_EXCEEDED, "Deadline exceeded"),
+      left,
+    );
+    this.stream.on("close", () => clearTimeout(this.timer));
+  }
+
+  /** True once: the first answer wins, and nothing is written to a closed stream. */
+  private settle(): boolean {
+    if (this.finished) return false;
+    this.finished = true;
+    if (this.timer) clearTimeout(this.timer);
+    return !(this.stream.destroyed || this.stream.closed);
+  }
+
+  private fail(code: grpc.status, details: string): void {
+    if (!this.settle()) return;
+    this.stream.respond(
+      {
+        "grpc-status": code,
+        "grpc-message": encodeURI(details),
+        ":status": 200,
+        "content-type": "application/grpc+proto",
+      },
+      END_STREAM,
+    );
+  }
+
+  private succeed(response: unknown): void {
+    let body: Buffer;
+    try {
+      body = this.method.serialize(response);
+    } catch {
+      this.fail(grpc.status.INTERNAL, "Error serializing response");
+      return;
+    }
+    if (!this.settle()) return;
+    const frame = Buffer.allocUnsafe(body.length + 5);
+    frame[0] = 0;
+    frame.writeUInt32BE(body.length, 1);
+    body.copy(frame, 5);
+    const { stream } = this;
+    stream.respond(RESPONSE_HEADERS, WAIT_FOR_TRAILERS);
+    stream.on("wantTrailers", () => stream.sendTrailers(OK_TRAILERS));
+    stream.end(frame);
+  }
+}
+
+/**
+ * The one message of a unary request, or grpc-js's status for a request without exactly one
+ * (its wording; a compressed flag under identity encoding is read as is, as grpc-js does).
+ */
+function readOneMessage(body: Buffer, path: string): Buffer | grpc.StatusObject {
+  const length = body.length >= 5 ? body.readUInt32BE(1) : -1;
+  if (length < 0 || body.length < 5 + length) {
+    return status(
+      grpc.status.UNIMPLEMENTED,
+      `Received no request message for server streaming method ${path}`,
+    );
+  }
+  if (body.length > 5 + length) {
+    return status(
+      grpc.status.UNIMPLEMENTED,
+      `Received a second request message for server streaming method ${path}`,
+    );
+  }
+  return body.subarray(5);
+}
+
+function status(code: grpc.status, details: string): grpc.StatusObject {
+  return { code, details, metadata: new grpc.Metadata() };
+}
+
+/** The call a handler sees; its metadata is parsed only if asked for (authentication). */
+class FastCall implements FastUnaryCall {
+  private parsed: grpc.Metadata | undefined;
+
+  constructor(
+    readonly request: unknown,
+    private readonly headers: IncomingHttpHeaders,
+    private readonly stream: ServerHttp2Stream,
+    private readonly deadline: number,
+    private readonly path: string,
+  ) {}
+
+  get metadata(): grpc.Metadata {
+    if (!this.parsed) {
+      this.parsed = grpc.Metadata.fromHttp2Headers(this.headers);
+      for (const name of TRANSPORT_HEADERS) this.parsed.remove(name);
+    }
+    return this.parsed;
+  }
+
+  get cancelled(): boolean {
+    return this.stream.destroyed || this.stream.closed;
+  }
+
+  getDeadline(): number {
+    return this.deadline;
+  }
+
+  getPath(): string {
+    return this.path;
+  }
+}
