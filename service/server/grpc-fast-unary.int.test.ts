@@ -114,6 +114,7 @@ function send(
   path: string,
   body: Buffer,
   extra: OutgoingHttpHeaders = {},
+  complete = true,
 ): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const request = side.session.request({
@@ -136,7 +137,8 @@ function send(
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => resolve({ ...answer, body: Buffer.concat(chunks).toString("hex") }));
     request.on("error", reject);
-    request.end(body);
+    if (complete) request.end(body);
+    else request.write(body);
   });
 }
 
@@ -152,10 +154,11 @@ async function bothAgree(
   path: string,
   body: Buffer,
   extra: OutgoingHttpHeaders = {},
+  complete = true,
 ): Promise<Answer> {
   const [ours, theirs] = await Promise.all([
-    send(fast, path, body, extra),
-    send(plain, path, body, extra),
+    send(fast, path, body, extra, complete),
+    send(plain, path, body, extra, complete),
   ]);
   expect(ours).toEqual(theirs);
   return ours;
@@ -222,6 +225,12 @@ describe("the fast unary path answers exactly as grpc-js does", () => {
     const answer = await bothAgree("/calc.Calc/Max", body, { "grpc-timeout": "50m" });
     expect(answer.headers["grpc-status"]).toBe(String(grpc.status.DEADLINE_EXCEEDED));
     await delay(350); // the handler's late answer must be dropped quietly on both
+  });
+
+  it("answers DEADLINE_EXCEEDED when the request's message never completes", async () => {
+    const cut = framed(encodeAdd("1", "2")).subarray(0, 7);
+    const answer = await bothAgree(ADD, cut, { "grpc-timeout": "100m" }, false);
+    expect(answer.headers["grpc-status"]).toBe(String(grpc.status.DEADLINE_EXCEEDED));
   });
 
   it.each([

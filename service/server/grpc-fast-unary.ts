@@ -106,8 +106,7 @@ export function installFastUnaryPath(
     const method = byPath.get(headers[":path"] ?? "");
     const timeoutMs = method && takesFastPath(headers) ? timeoutOf(headers) : undefined;
     if (method && timeoutMs !== undefined) {
-      const deadline = timeoutMs === Infinity ? Infinity : Date.now() + timeoutMs;
-      new UnaryExchange(stream, headers, method, options.maxReceiveMessageLength, deadline);
+      new UnaryExchange(stream, headers, method, options.maxReceiveMessageLength, timeoutMs);
     } else {
       general.call(this, interceptors, stream, headers);
     }
@@ -150,6 +149,9 @@ class UnaryExchange {
   private chunks: Buffer[] = [];
   private received = 0;
   private timer: NodeJS.Timeout | undefined;
+  private readonly deadline: number = Infinity;
+  private readonly expire = (): void =>
+    this.fail(grpc.status.DEADLINE_EXCEEDED, "Deadline exceeded");
   /** The handler's callback (grpc-js's sendUnaryData). */
   readonly reply: grpc.sendUnaryData<unknown> = (error, value) => {
     if (error) {
@@ -165,8 +167,15 @@ class UnaryExchange {
     private readonly headers: IncomingHttpHeaders,
     private readonly method: FastUnaryMethod,
     private readonly maxReceive: number,
-    private readonly deadline: number,
+    timeoutMs: number,
   ) {
+    // Armed from the start, as grpc-js does: a request whose message never completes is
+    // answered DEADLINE_EXCEEDED too. An answer clears it; on a stream the client cancelled it
+    // fires later and finds the call settled.
+    if (timeoutMs !== Infinity) {
+      this.deadline = Date.now() + timeoutMs;
+      this.timer = setTimeout(this.expire, timeoutMs);
+    }
     // Errors on the stream come with a close; without a listener they would crash the process.
     stream.on("error", ignore);
     stream.on("data", (chunk: Buffer) => this.onData(chunk));
@@ -212,25 +221,7 @@ class UnaryExchange {
       method.handler(call as unknown as grpc.ServerUnaryCall<unknown, unknown>, this.reply);
     } catch {
       this.fail(grpc.status.UNKNOWN, "Server method handler threw error");
-      return;
     }
-    // The deadline is armed only for an answer that is not immediate: a timer per call costs
-    // more than a synchronous handler's whole work. The client enforces its deadline as well.
-    if (!this.finished) this.armDeadline();
-  }
-
-  private armDeadline(): void {
-    if (this.deadline === Infinity) return;
-    const left = this.deadline - Date.now();
-    if (left <= 0) {
-      this.fail(grpc.status.DEADLINE_EXCEEDED, "Deadline exceeded");
-      return;
-    }
-    this.timer = setTimeout(
-      () => this.fail(grpc.status.DEADLINE_EXCEEDED, "Deadline exceeded"),
-      left,
-    );
-    this.stream.on("close", () => clearTimeout(this.timer));
   }
 
   /** True once: the first answer wins, and nothing is written to a closed stream. */
