@@ -1,15 +1,18 @@
 /**
- * npm run bench:service [-- --quick] [--duration S] [--warmup S] [--concurrency C]
- *                       [--connections N] [--backends embedded,postgres] [--cases a,b]
- *                       [--workers N] [--no-pin]
+ * npm run bench:service [-- --quick] [--duration S] [--warmup S] [--rounds R]
+ *                       [--concurrency C] [--connections N] [--backends embedded,postgres]
+ *                       [--cases a,b] [--workers N] [--no-pin]
  *
  * The compute service against the Go reference (bench/reference), case by case, one after the
  * other in the same run with the same load tool, concurrency and duration: ghz for gRPC, wrk
  * for HTTP. Each side is held to one core: ours is one Node process, the reference runs with
  * GOMAXPROCS=1, and both are pinned with `taskset -c` to the same single core while the load
  * tools are pinned to the others. The stored cases (user directory, counter) run once per
- * backend of ours. Prints ONE JSON document on stdout and a short table on stderr. Loopback
- * only; every tool run has a deadline and the whole run has one too.
+ * backend of ours. Each case runs in `rounds` rounds of (ours, then the reference), the
+ * measured time split between them, and reports the round with the median ratio of its goal
+ * (every round's ratios are in the JSON): the host is shared, and a slow spell during one half
+ * of a single long pair would skew that case. Prints ONE JSON document on stdout and a short
+ * table on stderr. Loopback only; every tool run has a deadline and the whole run has one too.
  */
 import { cpus, loadavg, totalmem } from "node:os";
 import { parseArgs } from "node:util";
@@ -18,6 +21,7 @@ import {
   caseResult,
   formatCaseTable,
   type LoadResult,
+  medianRound,
 } from "./lib/load-result.js";
 import { ensureGhz, ensureReference, ensureWrk, GHZ_VERSION, goVersion } from "./lib/tools.js";
 import { treeCpuSeconds } from "./lib/proc-cpu.js";
@@ -40,6 +44,7 @@ const { values: flags } = parseArgs({
     concurrency: { type: "string", default: "50" },
     connections: { type: "string", default: "10" },
     workers: { type: "string", default: "1" },
+    rounds: { type: "string" },
     backends: { type: "string", default: "embedded,postgres" },
     cases: { type: "string" },
     pin: { type: "boolean", default: true },
@@ -61,6 +66,10 @@ const warmupS = positive("warmup", flags.warmup, flags.quick ? 1 : 3);
 const concurrency = positive("concurrency", flags.concurrency, 50);
 const connections = positive("connections", flags.connections, 10);
 const workers = positive("workers", flags.workers, 1);
+const rounds = positive("rounds", flags.rounds, flags.quick ? 1 : 3);
+/** Measured seconds per round, and the warm-up before each (a full one before the first). */
+const roundS = Math.max(2, Math.ceil(durationS / rounds));
+const rewarmS = Math.min(warmupS, 1);
 const log = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
 
 const backends = flags.backends.split(",").map((b) => b.trim());
@@ -92,7 +101,7 @@ const loadCpus = pin ? (cpuCount === 2 ? "0" : `0-${cpuCount - 2}`) : undefined;
 /** Rows measured: compute cases once, stored cases once per backend. */
 const rows = selected.reduce((n, c) => n + (c.stored ? backends.length : 1), 0);
 // The whole run's bound: measured time plus generous start-up; then everything is killed.
-const budgetS = rows * 2 * (durationS + warmupS + 20) + backends.length * 180 + 120;
+const budgetS = rows * 2 * (rounds * (roundS + warmupS + 20)) + backends.length * 180 + 120;
 setTimeout(() => {
   console.error(`bench:service: exceeded its ${budgetS} s bound; stopping`);
   process.exit(1);
@@ -103,12 +112,13 @@ async function measure(
   settings: LoadSettings,
   server: RunningServer,
   c: (typeof CASES)[number],
+  warmS: number,
 ): Promise<LoadResult> {
-  await runLoad(settings, server, c, warmupS);
+  await runLoad(settings, server, c, warmS);
   const databasePid = server.databasePid?.();
   const cpuBefore = treeCpuSeconds(server.process.pid);
   const databaseBefore = databasePid === undefined ? 0 : treeCpuSeconds(databasePid);
-  const result = await runLoad(settings, server, c, durationS);
+  const result = await runLoad(settings, server, c, roundS);
   const cpuSeconds = treeCpuSeconds(server.process.pid) - cpuBefore;
   const perRequest = (seconds: number): number =>
     Math.round(result.requests > 0 ? (seconds * 1e6) / result.requests : Number.NaN);
@@ -145,11 +155,17 @@ async function runBackend(
       results.push({ name: c.name, ...tag, error: `${who}: ${broken}` });
       continue;
     }
-    log(`${label}: ours (${warmupS} s warm-up + ${durationS} s)`);
-    const oursResult = await measure(settings, ours, c);
-    log(`${label}: reference (${warmupS} s warm-up + ${durationS} s)`);
-    const referenceResult = await measure(settings, reference, c);
-    results.push(caseResult(c.name, oursResult, referenceResult, { ...tag, goal: c.goal }));
+    const pairs: CaseResult[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      const warmS = round === 1 ? warmupS : rewarmS;
+      log(
+        `${label}: round ${round}/${rounds}, ours then reference (${warmS} s + ${roundS} s each)`,
+      );
+      const oursResult = await measure(settings, ours, c, warmS);
+      const referenceResult = await measure(settings, reference, c, warmS);
+      pairs.push(caseResult(c.name, oursResult, referenceResult, { ...tag, goal: c.goal }));
+    }
+    results.push(medianRound(pairs));
   }
   return results;
 }
@@ -229,7 +245,8 @@ async function main(): Promise<void> {
       reference: `Go net/http + google.golang.org/grpc, one process, GOMAXPROCS=${workers}, users and counter in memory`,
       pinning,
       data: "the 30 sample users (service/users/sample.ts), created through UserService/Create on both servers before any load",
-      load: `ghz ${GHZ_VERSION} (--cpus=1, ${connections} connections) for gRPC; wrk -t1 for HTTP; concurrency ${concurrency}; ${warmupS} s warm-up then ${durationS} s measured per server and case; ours first, then the reference`,
+      load: `ghz ${GHZ_VERSION} (--cpus=1, ${connections} connections) for gRPC; wrk -t1 for HTTP; concurrency ${concurrency}; per case ${rounds} round(s) of ours then the reference, each ${roundS} s measured after a warm-up (${warmupS} s in the first round, ${rewarmS} s after); the round with the median ratio of the case's goal is reported, every round's ratios under "rounds"`,
+      rounds,
       quick: flags.quick,
       seconds: Math.round((Date.now() - started) / 1000),
     },

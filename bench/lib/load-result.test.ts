@@ -1,8 +1,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
+  type CaseResult,
   caseResult,
   formatCaseTable,
+  medianRound,
   parseGhzReport,
   parseWrkDuration,
   parseWrkOutput,
@@ -110,5 +112,44 @@ describe("caseResult and formatCaseTable", () => {
     expect(table).toMatch(/^case\s+ours rps/);
     expect(table).toMatch(/http_counter\/embedded\s+500\s+1000\s+0\.50/);
     expect(table).toMatch(/ratio>=0\.5 met$/);
+  });
+});
+
+describe("medianRound", () => {
+  const pair = (oursCpu: number, oursRps = 100): CaseResult =>
+    caseResult(
+      "grpc_add",
+      { rps: oursRps, p50_ms: 1, p99_ms: 2, errors: 0, requests: 1000, cpu_us_per_req: oursCpu },
+      { rps: 100, p50_ms: 1, p99_ms: 2, errors: 0, requests: 1000, cpu_us_per_req: 10 },
+      { goal: { metric: "cpu_ratio", max: 2 } },
+    );
+
+  it("keeps the round with the median CPU ratio, and lists every round", () => {
+    const result = medianRound([pair(40), pair(19), pair(25)]);
+    expect(result.cpu_ratio).toBe(2.5);
+    expect(result.goal?.met).toBe(false);
+    expect(result.rounds.map((r) => r.cpu_ratio)).toEqual([4, 1.9, 2.5]);
+  });
+
+  it("judges a throughput goal by the median throughput ratio", () => {
+    const throughput = (rps: number): CaseResult => ({
+      ...pair(10, rps),
+      goal: { metric: "ratio", min: 0.5, met: rps >= 50 },
+    });
+    expect(medianRound([throughput(30), throughput(90), throughput(60)]).ratio).toBe(0.6);
+  });
+
+  it("takes the lower middle of an even count, and leaves out rounds without a figure", () => {
+    expect(medianRound([pair(30), pair(20)]).cpu_ratio).toBe(2);
+    const unmeasured = caseResult(
+      "x",
+      { ...pair(1).ours, cpu_us_per_req: undefined },
+      pair(1).reference,
+    );
+    expect(medianRound([unmeasured, pair(30), pair(50)]).cpu_ratio).toBe(3);
+  });
+
+  it("refuses an empty list", () => {
+    expect(() => medianRound([])).toThrow(/no rounds/);
   });
 });

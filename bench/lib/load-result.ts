@@ -143,6 +143,33 @@ export function caseResult(
   return result;
 }
 
+/** One round of a case: ours then the reference, back to back. */
+export interface RoundSummary {
+  ratio: number;
+  cpu_ratio: number;
+}
+
+/**
+ * The case's result from several rounds of (ours, reference) pairs: the round whose figure for
+ * the case's goal (CPU ratio when it has none) is the median, with every round's two ratios
+ * attached. On a shared host whose speed drifts, a ratio from one pair measured back to back is
+ * sound, while a slow spell during one half of a single long pair skews it; the median round
+ * leaves such a spell out. Rounds without the figure (nothing measured) are not candidates
+ * unless no round has it; an even count takes the lower middle.
+ */
+export function medianRound(rounds: readonly CaseResult[]): CaseResult & {
+  rounds: RoundSummary[];
+} {
+  if (rounds.length === 0) throw new Error("medianRound: no rounds");
+  const figure = (c: CaseResult): number => (c.goal?.metric === "ratio" ? c.ratio : c.cpu_ratio);
+  const measured = rounds.filter((c) => !Number.isNaN(figure(c)));
+  const sorted = (measured.length > 0 ? measured : [...rounds]).sort(
+    (a, b) => figure(a) - figure(b),
+  );
+  const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  return { ...median, rounds: rounds.map((c) => ({ ratio: c.ratio, cpu_ratio: c.cpu_ratio })) };
+}
+
 function goalText(goal: CaseResult["goal"]): string {
   if (!goal) return "-";
   const bound = goal.metric === "ratio" ? `ratio>=${goal.min}` : `cpu<=${goal.max}x`;
