@@ -6,7 +6,8 @@
  *   ServiceModule with any of:
  *     grpc:  [{ name: "pkg.Service", protoFile: "x.proto", handlers: { Method: async (req) => res } }]
  *            (the proto is loaded from service/proto with LOADER_OPTIONS: int64 as strings,
- *            keepCase; every rpc must have a handler and vice versa, checked at start; errors map
+ *            or BigInt in messages made only of int64s (int64-codec.ts), so read them with
+ *            toBigInt; keepCase; every rpc must have a handler and vice versa, checked at start; errors map
  *            to status codes in one place: InputError -> INVALID_ARGUMENT/OUT_OF_RANGE,
  *            GrpcStatusError -> its code, anything else -> INTERNAL, logged with a stack),
  *     http:  [{ methods: ["GET"] | "*", path: "/x/:id", handler: (ctx) => reply }]
@@ -32,6 +33,7 @@ import { webModule } from "./modules/web.js";
 import type { Context } from "./context.js";
 import { type FastUnaryMethod, installFastUnaryPath } from "./grpc-fast-unary.js";
 import { wrapUnary } from "./grpc-handlers.js";
+import { withInt64Codecs } from "./int64-codec.js";
 import { createHealth, type Health } from "./health.js";
 import { HttpRouter } from "./http-router.js";
 import { createHttpServer, jsonReply } from "./http-server.js";
@@ -174,7 +176,8 @@ function buildGrpcServer(
   const server = new grpc.Server(GRPC_SERVER_OPTIONS);
   const fast: FastUnaryMethod[] = [];
   for (const spec of specs) {
-    const definition = serviceDefinition(pkg, spec.name);
+    // int64-only messages (the calculator, the counter) skip protobufjs's Long round trip
+    const definition = withInt64Codecs(serviceDefinition(pkg, spec.name));
     const rpcNames = Object.values(definition).map((m) => m.path.split("/")[2] ?? "");
     const missing = rpcNames.filter((n) => !(n in spec.handlers));
     const extra = Object.keys(spec.handlers).filter((n) => !rpcNames.includes(n));

@@ -93,7 +93,10 @@ export function installFastUnaryPath(
   methods: readonly FastUnaryMethod[],
   options: FastUnaryOptions,
 ): void {
-  const internals = server as unknown as { _streamHandler?: StreamHandler };
+  const internals = server as unknown as {
+    _streamHandler?: StreamHandler;
+    onStreamOpened?: (this: grpc.Server, stream: ServerHttp2Stream) => void;
+  };
   const general = internals._streamHandler;
   if (typeof general !== "function") {
     throw new Error(
@@ -106,6 +109,8 @@ export function installFastUnaryPath(
     const method = byPath.get(headers[":path"] ?? "");
     const timeoutMs = method && takesFastPath(headers) ? timeoutOf(headers) : undefined;
     if (method && timeoutMs !== undefined) {
+      // grpc-js counts open streams per session for grpc.max_connection_idle_ms
+      internals.onStreamOpened?.call(this, stream);
       new UnaryExchange(stream, headers, method, options.maxReceiveMessageLength, timeoutMs);
     } else {
       general.call(this, interceptors, stream, headers);
@@ -141,17 +146,41 @@ function timeoutOf(headers: IncomingHttpHeaders): number | undefined {
 }
 
 /**
- * One unary call: reads the whole request, hands it to the handler, writes its answer once.
- * A class rather than closures: a busy service makes thousands of these a second.
+ * Deadline timers, armed late. Most calls are answered within the I/O turn that brought them
+ * (the request's frames arrive together and the calculator answers synchronously), so a timer
+ * per call would mostly be created only to be cleared. Calls still open when the turn ends get
+ * their timer then, for the time left to the deadline measured from the call's start: the same
+ * deadline grpc-js keeps, one setImmediate per turn instead of a timer per call.
  */
+const awaitingTimer: UnaryExchange[] = [];
+let armScheduled = false;
+
+function armLater(exchange: UnaryExchange): void {
+  awaitingTimer.push(exchange);
+  if (!armScheduled) {
+    armScheduled = true;
+    setImmediate(armAwaiting);
+  }
+}
+
+function armAwaiting(): void {
+  armScheduled = false;
+  const now = Date.now();
+  for (let i = 0; i < awaitingTimer.length; i++) awaitingTimer[i]!.arm(now);
+  awaitingTimer.length = 0;
+}
+
+function expire(exchange: UnaryExchange): void {
+  exchange.fail(grpc.status.DEADLINE_EXCEEDED, "Deadline exceeded");
+}
+
+/** One unary call: reads the whole request, hands it to the handler, writes its answer once. */
 class UnaryExchange {
   private finished = false;
   private chunks: Buffer[] = [];
   private received = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly deadline: number = Infinity;
-  private readonly expire = (): void =>
-    this.fail(grpc.status.DEADLINE_EXCEEDED, "Deadline exceeded");
   /** The handler's callback (grpc-js's sendUnaryData). */
   readonly reply: grpc.sendUnaryData<unknown> = (error, value) => {
     if (error) {
@@ -169,17 +198,23 @@ class UnaryExchange {
     private readonly maxReceive: number,
     timeoutMs: number,
   ) {
-    // Armed from the start, as grpc-js does: a request whose message never completes is
-    // answered DEADLINE_EXCEEDED too. An answer clears it; on a stream the client cancelled it
-    // fires later and finds the call settled.
+    // Counted from the start, as grpc-js does: a request whose message never completes is
+    // answered DEADLINE_EXCEEDED too. An answer clears the timer; on a stream the client
+    // cancelled it fires later and finds the call settled.
     if (timeoutMs !== Infinity) {
       this.deadline = Date.now() + timeoutMs;
-      this.timer = setTimeout(this.expire, timeoutMs);
+      armLater(this);
     }
     // Errors on the stream come with a close; without a listener they would crash the process.
     stream.on("error", ignore);
     stream.on("data", (chunk: Buffer) => this.onData(chunk));
     stream.on("end", () => this.onEnd());
+  }
+
+  /** Starts the deadline timer of a call still open at the end of its first I/O turn. */
+  arm(now: number): void {
+    if (this.finished) return;
+    this.timer = setTimeout(expire, Math.max(0, this.deadline - now), this);
   }
 
   private onData(chunk: Buffer): void {
@@ -232,7 +267,7 @@ class UnaryExchange {
     return !(this.stream.destroyed || this.stream.closed);
   }
 
-  private fail(code: grpc.status, details: string): void {
+  fail(code: grpc.status, details: string): void {
     if (!this.settle()) return;
     this.stream.respond(
       {

@@ -1,7 +1,9 @@
 /**
  * Loading the .proto contracts. Every service's proto goes through these options, so int64 and
  * uint64 arrive as decimal strings (never lossy numbers), enums as names, field names exactly as
- * written in the .proto (keepCase), and absent fields as proto3 defaults.
+ * written in the .proto (keepCase), and absent fields as proto3 defaults. (The server swaps in a
+ * leaner codec for messages made only of int64/uint64, which hands over BigInt instead:
+ * int64-codec.ts.)
  */
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
