@@ -17,7 +17,8 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createUsers, mixedLoad } from "./footprint/load.js";
-import { imageMemoryEnv, startOursAsImage } from "./footprint/ours.js";
+import { startOursAsImage } from "./footprint/ours.js";
+import { imageMemoryEnv } from "./lib/image-env.js";
 import { RssSampler, readRss } from "./footprint/rss.js";
 import { ensureReference } from "./lib/tools.js";
 import {

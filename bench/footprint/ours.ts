@@ -4,28 +4,14 @@
  * MALLOC_ARENA_MAX, read from the Dockerfile so the bench and the image cannot drift),
  * on the embedded store in a fresh data directory or on a new PostgreSQL database.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startPostgres } from "../../test/postgres/server.js";
 import { REPO } from "../lib/build.js";
+import { imageMemoryEnv } from "../lib/image-env.js";
 import { freePort, startProcess } from "../lib/processes.js";
 import type { Backend, RunningServer } from "../service/servers.js";
-
-const MEMORY_VARIABLES = ["NODE_OPTIONS", "MALLOC_ARENA_MAX"];
-
-/** The memory-related ENV of the Dockerfile's runtime stage, e.g. {NODE_OPTIONS: "..."}. */
-export function imageMemoryEnv(dockerfile = readFileSync(join(REPO, "Dockerfile"), "utf8")) {
-  const runtime = dockerfile.slice(dockerfile.lastIndexOf("\nFROM "));
-  const env: Record<string, string> = {};
-  for (const line of runtime.split("\n").filter((l) => l.startsWith("ENV "))) {
-    for (const match of line.matchAll(/(\w+)=("[^"]*"|\S+)/g)) {
-      const [name, raw] = [match[1]!, match[2]!];
-      if (MEMORY_VARIABLES.includes(name)) env[name] = raw.replace(/^"|"$/g, "");
-    }
-  }
-  return env;
-}
 
 export async function startOursAsImage(backend: Backend, entry: string): Promise<RunningServer> {
   const cleanups: (() => Promise<void> | void)[] = [];

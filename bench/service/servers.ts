@@ -2,7 +2,7 @@
  * Starting the contestants on loopback with free ports:
  * - the Go reference (one process; GOMAXPROCS = its core count), everything in memory;
  * - ours: dist/service/main.js as ONE Node process (or, with workers > 1, the node:cluster
- *   launcher over N of them), on the embedded store in a fresh DATA_DIR or on a throw-away
+ *   launcher over N of them) with the image's memory settings (Dockerfile), on the embedded store in a fresh DATA_DIR or on a throw-away
  *   real PostgreSQL via DATABASE_URL.
  * With `cpus` set, each server runs under `taskset -c <cpus>` (the bench gives both the same
  * single core), so neither can borrow the other core from the load tools.
@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startPostgres } from "../../test/postgres/server.js";
 import { ensureBuilt, REPO } from "../lib/build.js";
+import { imageMemoryEnv } from "../lib/image-env.js";
 import { freePort, startProcess, type Started } from "../lib/processes.js";
 import type { Target } from "./load.js";
 
@@ -96,6 +97,8 @@ export async function startOurs(options: OursOptions): Promise<RunningServer> {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       NODE_ENV: "production",
+      // as a tenant pod runs it: a smaller heap costs CPU in garbage collection
+      ...imageMemoryEnv(),
       HOST: "127.0.0.1",
       GRPC_PORT: String(grpcPort),
       HTTP_PORT: String(httpPort),

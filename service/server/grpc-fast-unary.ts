@@ -55,12 +55,21 @@ type StreamHandler = (
   headers: IncomingHttpHeaders,
 ) => void;
 
-const RESPONSE_HEADERS = Object.freeze({
-  ":status": 200,
-  "content-type": "application/grpc+proto",
-  "grpc-accept-encoding": "identity,deflate,gzip",
-  "grpc-encoding": "identity",
-});
+/**
+ * The response headers of a call that succeeds, as a raw list: Node copies a header object into
+ * a fresh dictionary on every respond() but takes a list as it is (appending `date` to it, so
+ * every call needs its own list).
+ */
+const responseHeaders = (): string[] => [
+  ":status",
+  "200",
+  "content-type",
+  "application/grpc+proto",
+  "grpc-accept-encoding",
+  "identity,deflate,gzip",
+  "grpc-encoding",
+  "identity",
+];
 const OK_TRAILERS = Object.freeze({ "grpc-status": grpc.status.OK, "grpc-message": "OK" });
 const WAIT_FOR_TRAILERS = Object.freeze({ waitForTrailers: true });
 const END_STREAM = Object.freeze({ endStream: true });
@@ -174,6 +183,21 @@ function expire(exchange: UnaryExchange): void {
   exchange.fail(grpc.status.DEADLINE_EXCEEDED, "Deadline exceeded");
 }
 
+const EXCHANGE = Symbol("fast unary exchange");
+type ExchangeStream = ServerHttp2Stream & { [EXCHANGE]: UnaryExchange };
+
+function onStreamData(this: ExchangeStream, chunk: Buffer): void {
+  this[EXCHANGE].onData(chunk);
+}
+
+function onStreamEnd(this: ExchangeStream): void {
+  this[EXCHANGE].onEnd();
+}
+
+function sendOkTrailers(this: ServerHttp2Stream): void {
+  this.sendTrailers(OK_TRAILERS);
+}
+
 /** One unary call: reads the whole request, hands it to the handler, writes its answer once. */
 class UnaryExchange {
   private finished = false;
@@ -206,9 +230,11 @@ class UnaryExchange {
       armLater(this);
     }
     // Errors on the stream come with a close; without a listener they would crash the process.
+    // The listeners are shared functions that find the call on the stream: no closures per call.
+    (stream as ExchangeStream)[EXCHANGE] = this;
     stream.on("error", ignore);
-    stream.on("data", (chunk: Buffer) => this.onData(chunk));
-    stream.on("end", () => this.onEnd());
+    stream.on("data", onStreamData);
+    stream.on("end", onStreamEnd);
   }
 
   /** Starts the deadline timer of a call still open at the end of its first I/O turn. */
@@ -217,7 +243,7 @@ class UnaryExchange {
     this.timer = setTimeout(expire, Math.max(0, this.deadline - now), this);
   }
 
-  private onData(chunk: Buffer): void {
+  onData(chunk: Buffer): void {
     if (this.finished) return;
     if (this.received < 5 && this.received + chunk.length >= 5) {
       const head = this.received === 0 ? chunk : Buffer.concat([...this.chunks, chunk]);
@@ -234,7 +260,7 @@ class UnaryExchange {
     this.received += chunk.length;
   }
 
-  private onEnd(): void {
+  onEnd(): void {
     if (this.finished) return;
     const { chunks, method } = this;
     const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.received);
@@ -294,8 +320,8 @@ class UnaryExchange {
     frame.writeUInt32BE(body.length, 1);
     body.copy(frame, 5);
     const { stream } = this;
-    stream.respond(RESPONSE_HEADERS, WAIT_FOR_TRAILERS);
-    stream.on("wantTrailers", () => stream.sendTrailers(OK_TRAILERS));
+    stream.respond(responseHeaders(), WAIT_FOR_TRAILERS);
+    stream.on("wantTrailers", sendOkTrailers);
     stream.end(frame);
   }
 }
@@ -304,25 +330,24 @@ class UnaryExchange {
  * The one message of a unary request, or grpc-js's status for a request without exactly one
  * (its wording; a compressed flag under identity encoding is read as is, as grpc-js does).
  */
-function readOneMessage(body: Buffer, path: string): Buffer | grpc.StatusObject {
+function readOneMessage(
+  body: Buffer,
+  path: string,
+): Buffer | { code: grpc.status; details: string } {
   const length = body.length >= 5 ? body.readUInt32BE(1) : -1;
   if (length < 0 || body.length < 5 + length) {
-    return status(
-      grpc.status.UNIMPLEMENTED,
-      `Received no request message for server streaming method ${path}`,
-    );
+    return {
+      code: grpc.status.UNIMPLEMENTED,
+      details: `Received no request message for server streaming method ${path}`,
+    };
   }
   if (body.length > 5 + length) {
-    return status(
-      grpc.status.UNIMPLEMENTED,
-      `Received a second request message for server streaming method ${path}`,
-    );
+    return {
+      code: grpc.status.UNIMPLEMENTED,
+      details: `Received a second request message for server streaming method ${path}`,
+    };
   }
   return body.subarray(5);
-}
-
-function status(code: grpc.status, details: string): grpc.StatusObject {
-  return { code, details, metadata: new grpc.Metadata() };
 }
 
 /** The call a handler sees; its metadata is parsed only if asked for (authentication). */

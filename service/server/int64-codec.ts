@@ -190,44 +190,49 @@ function advance(bytes: Buffer, count: number): void {
 
 // --- encoding -------------------------------------------------------------------------------
 
+/** Where answers are written before being copied out at their exact size (grown as needed). */
+let scratch = Buffer.allocUnsafe(1024);
+const SCRATCH_KEPT = 64 * 1024;
+
 function encode(fields: readonly Int64Field[], message: Record<string, unknown>): Buffer {
-  const values: (bigint | bigint[] | undefined)[] = [];
-  let size = 0;
+  let end = 0;
   for (const field of fields) {
     const raw = message[field.name];
-    let value: bigint | bigint[] | undefined;
-    if (raw === undefined || raw === null) value = undefined;
-    else if (field.repeated) value = (raw as unknown[]).map(toUint64);
-    else value = toUint64(raw);
-    values.push(value);
-    // at most 5 bytes of tag, 5 of length and 10 per value (one tag per value when unpacked)
-    if (Array.isArray(value)) size += 10 + 15 * value.length;
-    else if (value !== undefined) size += 15;
-  }
-  const out = Buffer.allocUnsafe(size);
-  let end = 0;
-  fields.forEach((field, i) => {
-    const value = values[i];
-    if (value === undefined) return;
-    if (!Array.isArray(value)) {
-      end = writeVarint(out, end, field.number * 8 + WIRE_VARINT);
-      end = writeVarint(out, end, value);
-    } else if (value.length === 0) {
-      return;
-    } else if (field.packed) {
-      end = writeVarint(out, end, field.number * 8 + WIRE_LENGTH_DELIMITED);
+    if (raw === undefined || raw === null) continue;
+    if (!field.repeated) {
+      reserve(end, 15); // at most 5 bytes of tag and 10 of value
+      end = writeVarint(scratch, end, field.number * 8 + WIRE_VARINT);
+      end = writeVarint(scratch, end, toUint64(raw));
+      continue;
+    }
+    const values = (raw as unknown[]).map(toUint64);
+    if (values.length === 0) continue;
+    reserve(end, 10 + 15 * values.length);
+    if (field.packed) {
+      end = writeVarint(scratch, end, field.number * 8 + WIRE_LENGTH_DELIMITED);
       let length = 0;
-      for (const v of value) length += varintSize(v);
-      end = writeVarint(out, end, length);
-      for (const v of value) end = writeVarint(out, end, v);
+      for (const v of values) length += varintSize(v);
+      end = writeVarint(scratch, end, length);
+      for (const v of values) end = writeVarint(scratch, end, v);
     } else {
-      for (const v of value) {
-        end = writeVarint(out, end, field.number * 8 + WIRE_VARINT);
-        end = writeVarint(out, end, v);
+      for (const v of values) {
+        end = writeVarint(scratch, end, field.number * 8 + WIRE_VARINT);
+        end = writeVarint(scratch, end, v);
       }
     }
-  });
-  return out.subarray(0, end);
+  }
+  const out = Buffer.allocUnsafe(end);
+  scratch.copy(out, 0, 0, end);
+  if (scratch.length > SCRATCH_KEPT) scratch = Buffer.allocUnsafe(1024); // a big answer's room is not kept
+  return out;
+}
+
+/** Makes room for `more` bytes after the first `used` of the scratch buffer. */
+function reserve(used: number, more: number): void {
+  if (used + more <= scratch.length) return;
+  const grown = Buffer.allocUnsafe(Math.max(scratch.length * 2, used + more));
+  scratch.copy(grown, 0, 0, used);
+  scratch = grown;
 }
 
 /** An answer's value as the unsigned 64-bit pattern written on the wire. */
