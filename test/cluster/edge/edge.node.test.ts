@@ -351,8 +351,16 @@ describe("a Tenant on the edge", () => {
       async () => (await resolve(host)).length === 0,
       60_000,
     );
-    const certs = await kubectl(["get", "certificates.cert-manager.io", "-A", "-o", "name"]);
-    expect(certs).not.toContain("tenant-");
+    // The certificates go with the tenant's namespace, which the namespace controller empties
+    // after the Tenant is gone: eventually, not by the time the DNS record is.
+    await waitUntil(
+      "the tenant's certificates to go",
+      async () =>
+        !(await kubectl(["get", "certificates.cert-manager.io", "-A", "-o", "name"])).includes(
+          "tenant-",
+        ),
+      60_000,
+    );
     await waitUntil(
       `namespace tenant-${name} to go`,
       async () => {
