@@ -2,8 +2,8 @@
  * Starting the contestants on loopback with free ports:
  * - the Go reference (one process; GOMAXPROCS = its core count), everything in memory;
  * - ours: dist/service/main.js as ONE Node process (or, with workers > 1, the node:cluster
- *   launcher over N of them) with the image's memory settings (Dockerfile), on the embedded store in a fresh DATA_DIR or on a throw-away
- *   real PostgreSQL via DATABASE_URL.
+ *   launcher over N of them) with the image's memory settings (Dockerfile), on the embedded
+ *   store in a fresh DATA_DIR or on a throw-away real PostgreSQL via DATABASE_URL.
  * With `cpus` set, each server runs under `taskset -c <cpus>` (the bench gives both the same
  * single core), so neither can borrow the other core from the load tools.
  */

@@ -7,9 +7,10 @@
  *     grpc:  [{ name: "pkg.Service", protoFile: "x.proto", handlers: { Method: async (req) => res } }]
  *            (the proto is loaded from service/proto with LOADER_OPTIONS: int64 as strings,
  *            or BigInt in messages made only of int64s (int64-codec.ts), so read them with
- *            toBigInt; keepCase; every rpc must have a handler and vice versa, checked at start; errors map
- *            to status codes in one place: InputError -> INVALID_ARGUMENT/OUT_OF_RANGE,
- *            GrpcStatusError -> its code, anything else -> INTERNAL, logged with a stack),
+ *            toBigInt; keepCase; every rpc must have a handler and vice versa, checked at
+ *            start; errors map to status codes in one place: InputError ->
+ *            INVALID_ARGUMENT/OUT_OF_RANGE, GrpcStatusError -> its code, anything else ->
+ *            INTERNAL, logged with a stack),
  *     http:  [{ methods: ["GET"] | "*", path: "/x/:id", handler: (ctx) => reply }]
  *            (trailing slash optional; InputError -> 400 {"error": message}),
  *     ready: () => boolean   (false makes /readyz answer 503),

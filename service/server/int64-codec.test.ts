@@ -93,7 +93,7 @@ describe("int64 codec", () => {
       [1n],
       UINT64_EDGES,
       randomInt64s(200, 3).map((v) => BigInt.asUintN(64, v)),
-      randomInt64s(6000, 5).map((v) => BigInt.asUintN(64, v)), // past the kept scratch room,
+      randomInt64s(6000, 5).map((v) => BigInt.asUintN(64, v)), // past the kept scratch room
     ]) {
       const answer = { nthPrimes: list.map(String) };
       expect(nth.response.encode(answer)).toEqual(calc.NthPrimes!.responseSerialize(answer));

@@ -1,6 +1,6 @@
 /**
- * A lean protobuf codec for messages made only of int64/uint64 fields (calc.Calc and
- * MathHelper: every request and response of the calculator).
+ * A lean protobuf codec for messages made only of int64/uint64 fields (every request and
+ * response of calc.Calc, MathHelper and counter.v1.Counter).
  *
  * Why: proto-loader reads such a field as a Long object, turns it into a decimal string
  * (`longs: String`, a Long division per digit group), and the handler parses that string back
@@ -43,7 +43,8 @@ const WIRE_VARINT = 0;
 const WIRE_FIXED64 = 1;
 const WIRE_LENGTH_DELIMITED = 2;
 const WIRE_FIXED32 = 5;
-const TWO_POW_64 = 2n ** 64n;
+/** Beyond it a varint is written with BigInt arithmetic; up to it, with numbers (exact). */
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** The codec for a message type, or undefined when it has a field that is not int64/uint64. */
 export function int64MessageCodec(type: unknown): Int64MessageCodec | undefined {
@@ -223,7 +224,8 @@ function encode(fields: readonly Int64Field[], message: Record<string, unknown>)
   }
   const out = Buffer.allocUnsafe(end);
   scratch.copy(out, 0, 0, end);
-  if (scratch.length > SCRATCH_KEPT) scratch = Buffer.allocUnsafe(1024); // a big answer's room is not kept
+  // a big answer's room is not kept
+  if (scratch.length > SCRATCH_KEPT) scratch = Buffer.allocUnsafe(1024);
   return out;
 }
 
@@ -242,11 +244,11 @@ function toUint64(value: unknown): bigint {
   else if (typeof value === "string") integer = BigInt(value);
   else if (typeof value === "number" && Number.isInteger(value)) integer = BigInt(value);
   else throw new TypeError(`not a 64-bit integer: ${typeof value}`);
-  return integer >= 0n && integer < TWO_POW_64 ? integer : BigInt.asUintN(64, integer);
+  return BigInt.asUintN(64, integer);
 }
 
 function varintSize(value: bigint): number {
-  if (value <= BigInt(Number.MAX_SAFE_INTEGER)) {
+  if (value <= MAX_SAFE) {
     let size = 1;
     for (let v = Number(value); v >= 0x80; v = Math.floor(v / 128)) size++;
     return size;
@@ -258,7 +260,7 @@ function varintSize(value: bigint): number {
 
 function writeVarint(out: Buffer, offset: number, value: number | bigint): number {
   if (typeof value === "bigint") {
-    if (value > BigInt(Number.MAX_SAFE_INTEGER)) {
+    if (value > MAX_SAFE) {
       let v = value;
       while (v >= 0x80n) {
         out[offset++] = Number(v & 0x7fn) | 0x80;
