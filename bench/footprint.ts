@@ -17,6 +17,7 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createUsers, mixedLoad } from "./footprint/load.js";
+import { FOOTPRINT_GOALS as GOALS, FOOTPRINT_LOAD } from "./footprint/goals.js";
 import { startOursAsImage } from "./footprint/ours.js";
 import { imageMemoryEnv } from "./lib/image-env.js";
 import { RssSampler, readRss } from "./footprint/rss.js";
@@ -28,9 +29,6 @@ import {
   startReference,
 } from "./service/servers.js";
 
-/** Issue 13's goals, in MiB. */
-const GOALS = { embedded: { peak: 192, steady: 128 }, postgres: { steady: 96 } } as const;
-
 const { values: flags } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
@@ -38,8 +36,10 @@ const { values: flags } = parseArgs({
     "load-seconds": { type: "string" },
   },
 });
-const users = Number(flags.users ?? (flags.quick ? 2_000 : 10_000));
-const loadSeconds = Number(flags["load-seconds"] ?? (flags.quick ? 10 : 60));
+const users = Number(flags.users ?? (flags.quick ? 2_000 : FOOTPRINT_LOAD.users));
+const loadSeconds = Number(
+  flags["load-seconds"] ?? (flags.quick ? 10 : FOOTPRINT_LOAD.loadSeconds),
+);
 if (!Number.isInteger(users) || users < 1 || !Number.isInteger(loadSeconds) || loadSeconds < 2) {
   console.error("bench:footprint: --users >= 1 and --load-seconds >= 2, whole numbers");
   process.exit(2);

@@ -3,15 +3,13 @@
  * (SQLite via node:sqlite, in DATA_DIR; the default) or on PostgreSQL (when DATABASE_URL is
  * set). Both keep the same contracts and pass the same test suite (store.int.test.ts).
  */
-import { startChangeFeed } from "./change-feed.js";
-import { type CounterRepository, counterRepository } from "./counter-repo.js";
+import type { CounterRepository } from "./counter-repo.js";
 import type { LockOptions } from "./lock.js";
-import { type MigrationReport, migrate } from "./migrations.js";
-import { openPostgres } from "./postgres.js";
-import { ReadCache, type ReadCacheStats, cachedUserRepository } from "./read-cache.js";
+import type { MigrationReport } from "./migrations.js";
+import type { ReadCacheStats } from "./read-cache.js";
 import { openSqlite } from "./sqlite.js";
 import { sqliteCounterRepository, sqliteUserRepository } from "./sqlite-repos.js";
-import { type UserRepository, userRepository } from "./users-repo.js";
+import type { UserRepository } from "./users-repo.js";
 
 export type Backend = "sqlite" | "postgres";
 
@@ -59,8 +57,6 @@ export interface StoreConfig {
   onChangeFeedLost?: (error: Error) => void;
 }
 
-const DEFAULT_READ_CACHE_RECORDS = 10_000;
-
 /** Opens the configured backend and migrates it. Throws DataDirLockedError (SQLite) if taken. */
 export async function openStore(config: StoreConfig): Promise<Store> {
   if (config.tenant.trim() === "") throw new Error("store: tenant must not be empty");
@@ -70,45 +66,10 @@ export async function openStore(config: StoreConfig): Promise<Store> {
 /** Opens and migrates the configured backend (`config.tenant` is not used). */
 export async function openDatabase(config: StoreConfig): Promise<StoreDatabase> {
   if (config.databaseUrl) {
-    const db = await openPostgres({
-      connectionString: config.databaseUrl,
-      ...(config.statementTimeoutMs !== undefined && {
-        statementTimeoutMs: config.statementTimeoutMs,
-      }),
-      ...(config.maxConnections !== undefined && { maxConnections: config.maxConnections }),
-      ...(config.onIdleError && { onIdleError: config.onIdleError }),
-    });
-    let migrations: MigrationReport;
-    try {
-      migrations = await migrate(db);
-    } catch (error) {
-      await db.close().catch(() => undefined);
-      throw error;
-    }
-    const cacheRecords = config.readCacheRecords ?? DEFAULT_READ_CACHE_RECORDS;
-    const feed =
-      cacheRecords > 0
-        ? startChangeFeed({
-            connectionString: config.databaseUrl,
-            ...(config.onChangeFeedLost && { onLost: config.onChangeFeedLost }),
-          })
-        : undefined;
-    const close = async (): Promise<void> => {
-      await feed?.close();
-      await db.close();
-    };
-    return database("postgres", migrations, close, (tenant) => {
-      const users = userRepository(db, tenant);
-      const counters = counterRepository(db, tenant);
-      if (!feed) return { users, counters };
-      const cache = new ReadCache(cacheRecords);
-      feed.register(tenant, cache);
-      return {
-        users: cachedUserRepository(users, cache),
-        counters,
-        readCacheStats: () => cache.stats(),
-      };
-    });
+    // Loaded only here: an embedded-store tenant never pays for the pg client's code.
+    const { openPostgresDatabase } = await import("./postgres-database.js");
+    const db = await openPostgresDatabase({ ...config, databaseUrl: config.databaseUrl });
+    return database("postgres", db.migrations, db.close, db.repositories);
   }
   const sqlite = await openSqlite({
     dataDir: config.dataDir,
@@ -120,13 +81,16 @@ export async function openDatabase(config: StoreConfig): Promise<StoreDatabase> 
   }));
 }
 
+/** A backend's repositories for one tenant. */
+export type TenantRepositories = (
+  tenant: string,
+) => Pick<Store, "users" | "counters"> & Partial<Pick<Store, "readCacheStats">>;
+
 function database(
   backend: Backend,
   migrations: MigrationReport,
   close: () => Promise<void>,
-  repositories: (
-    tenant: string,
-  ) => Pick<Store, "users" | "counters"> & Partial<Pick<Store, "readCacheStats">>,
+  repositories: TenantRepositories,
 ): StoreDatabase {
   return {
     backend,
