@@ -47,15 +47,17 @@ export class RssSampler {
 
   /** The median RSS of the samples taken at or after `fromMs` (since construction). */
   medianSince(fromMs: number): number {
-    const values = this.samples
-      .filter((s) => s.atMs >= fromMs)
-      .map((s) => s.mib)
-      .sort((a, b) => a - b);
-    if (values.length === 0) throw new Error("no RSS samples in the window");
-    return values[Math.floor(values.length / 2)]!;
+    return median(this.samples.filter((s) => s.atMs >= fromMs).map((s) => s.mib));
   }
 
   stop(): void {
     clearInterval(this.timer);
   }
+}
+
+/** The median of memory samples (the upper one of an even count); throws when there are none. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new Error("no memory samples in the window");
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
 }

@@ -12,13 +12,13 @@ import * as protoLoader from "@grpc/proto-loader";
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, type V1Pod } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOADER_OPTIONS, PROTO_DIR } from "../../service/server/protos.js";
-import { REAL_NODE_NAME } from "../cluster/node-config.js";
-import { POD_SUBNET, nodeFiles } from "../cluster/node-config.js";
+import { POD_SUBNET, REAL_NODE_NAME, nodeFiles } from "../cluster/node-config.js";
 import { PROVISIONER_NAME } from "../cluster/provisioner.js";
 import { isNodeReady } from "../cluster/readiness.js";
 import { harnessCluster, testKubeConfig, waitUntil } from "../cluster/testing.js";
 import { FOOTPRINT_GOALS, FOOTPRINT_LOAD } from "../../bench/footprint/goals.js";
 import { createUsers, mixedLoad } from "../../bench/footprint/load.js";
+import { median } from "../../bench/footprint/rss.js";
 import { rpcClient } from "../postgres/grpc-clients.js";
 import { type PostgresServer, startPostgres } from "../postgres/server.js";
 import {
@@ -97,16 +97,11 @@ function calcAdd(address: string, a: number, b: number): Promise<{ sum: string }
 
 /**
  * Memory figures of a pod's container from its v1 memory cgroup (cgroupfs driver). The working
- * set is what the kubelet evicts on and `kubectl top` shows (usage less inactive file pages), the
- * figure comparable to a process's RSS; the peak (max_usage_in_bytes) also counts every page of
- * file cache the container ever had charged to it, so it is an upper bound of its peak RSS.
+ * set is what the kubelet evicts on and `kubectl top` shows (usage less inactive file pages);
+ * the peak (max_usage_in_bytes) also counts the page cache charged to the container (the files
+ * it wrote), so it can sit above the working set.
  */
-function containerMemory(pod: V1Pod): {
-  usage: number;
-  workingSet: number;
-  maxUsage: number;
-  oomKills: number;
-} {
+function containerMemory(pod: V1Pod): { workingSet: number; maxUsage: number; oomKills: number } {
   const id = pod.status!.containerStatuses![0]!.containerID!.replace(/^containerd:\/\//, "");
   const qos = pod.status!.qosClass!.toLowerCase();
   const podDir = `pod${pod.metadata!.uid}`;
@@ -116,13 +111,10 @@ function containerMemory(pod: V1Pod): {
   );
   if (!dir) throw new Error(`no memory cgroup for container ${id} under ${base}`);
   const read = (f: string): string => fs.readFileSync(`${dir}/${f}`, "utf8");
-  const stat = (key: string): number =>
-    Number(new RegExp(`^${key} (\\d+)$`, "m").exec(read("memory.stat"))?.[1] ?? NaN);
+  const inactiveFile = /^total_inactive_file (\d+)$/m.exec(read("memory.stat"));
   const oom = /^oom_kill (\d+)$/m.exec(read("memory.oom_control"));
-  const usage = Number(read("memory.usage_in_bytes"));
   return {
-    usage,
-    workingSet: usage - stat("total_inactive_file"),
+    workingSet: Number(read("memory.usage_in_bytes")) - Number(inactiveFile?.[1] ?? NaN),
     maxUsage: Number(read("memory.max_usage_in_bytes")),
     oomKills: oom ? Number(oom[1]) : 0,
   };
@@ -159,8 +151,7 @@ async function footprintInCgroup(
   expect(status.lastState?.terminated?.reason).toBeUndefined();
   const memory = containerMemory(now!);
   expect(memory.oomKills).toBe(0);
-  const steady = samples.slice(Math.floor(samples.length / 2)).sort((a, b) => a - b);
-  const steadyMib = steady[Math.floor(steady.length / 2)]! / 2 ** 20;
+  const steadyMib = median(samples.slice(Math.floor(samples.length / 2))) / 2 ** 20;
   const peakMib = memory.maxUsage / 2 ** 20;
   console.log(
     `[real-node] ${name}: ${calls} calls; working set steady ${steadyMib.toFixed(1)} MiB, ` +
