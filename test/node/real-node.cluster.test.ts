@@ -81,6 +81,20 @@ async function serviceAddress(name: string): Promise<{ ip: string; http: number;
   return { ip: svc.spec!.clusterIP!, http: port("http"), grpc: port("grpc") };
 }
 
+/**
+ * kube-proxy programs a Service's endpoints a moment after its pod turns Ready (under a busy
+ * test run, seconds): until then the ClusterIP refuses. Waits until it answers /healthz.
+ */
+async function serviceAnswering(name: string): Promise<void> {
+  const svc = await serviceAddress(name);
+  await waitUntil(
+    `the Service of ${name} to answer at its ClusterIP`,
+    async () =>
+      (await get(`http://${svc.ip}:${svc.http}/healthz`).catch(() => "")).startsWith("200"),
+    120_000,
+  );
+}
+
 function calcAdd(address: string, a: number, b: number): Promise<{ sum: string }> {
   const def = protoLoader.loadSync("calc.proto", { ...LOADER_OPTIONS, includeDirs: [PROTO_DIR] });
   const Calc = (grpc.loadPackageDefinition(def).calc as grpc.GrpcObject)
@@ -187,6 +201,7 @@ describe("a default Tenant on the real node", () => {
     await applyManifest(tenant);
     await waitForTenant(name, isReady, "Ready", 180_000);
     pod = await readyPod(name);
+    await serviceAnswering(name);
   }, 300_000);
 
   it("runs its pod on the real node with exactly the container the operator renders", async () => {
@@ -300,6 +315,7 @@ describe("a tenant on an external PostgreSQL, on the real node", () => {
     });
     await waitForTenant(name, isReady, "Ready", 180_000);
     pod = await readyPod(name);
+    await serviceAnswering(name);
   }, 300_000);
 
   afterAll(async () => {
