@@ -4,13 +4,16 @@
  * "tenant-operator" with force, so fields someone else took over (kubectl scale, edit) come back.
  *
  * Cluster-scoped objects (the Namespace) are applied first, one at a time, since everything
- * else lives in them; the namespaced children then go out concurrently (one round trip instead
- * of one per child). Every child that can be written is attempted; the first failure in render
+ * else lives in them; then the namespace's policies (ResourceQuota, LimitRange), and a quota just
+ * written is given a moment to be counted (see quotaInForce); then the other namespaced children
+ * go out concurrently (one round trip instead of one per child). Every child that can be written
+ * is attempted; the first failure in render
  * order is thrown as a TenantError carrying a Reason (errorForApiFailure: quota, a terminating
  * namespace, an invalid object, a conflict, or transient).
  * What changed is told in one Event per kind of change (created, updated, restored), not one
  * per child: at a thousand tenants, per-child Events were as many writes as the children.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import type { KubernetesObject } from "@kubernetes/client-node";
 import type { Tenant } from "../api/types.js";
 import type { Context } from "../context.js";
@@ -46,6 +49,30 @@ export function childPath(obj: KubernetesObject): string {
     kind.namespaced ? obj.metadata?.namespace : undefined,
     obj.metadata?.name,
   );
+}
+
+/**
+ * Kinds that govern what may run in a tenant's namespace: in force before the children that make
+ * pods. Applied beside the Deployment, a quota could reach admission after the first pod, which
+ * would then run outside it (a CI run saw a tenant with `quota.pods: 0` get a Ready pod).
+ */
+const POLICY_KINDS: ReadonlySet<string> = new Set(["ResourceQuota", "LimitRange"]);
+/** The longest a pass waits for a quota it wrote to be counted before it goes on anyway. */
+const QUOTA_COUNTED_WAIT_MS = 5_000;
+
+interface QuotaLike extends KubernetesObject {
+  spec?: { hard?: Record<string, string> };
+  status?: { hard?: Record<string, string> };
+}
+
+/**
+ * True once the quota controller has counted every limit of a ResourceQuota: admission enforces
+ * a limit only when it is in the quota's status.hard, so until then a pod gets in whatever the
+ * quota says.
+ */
+export function quotaInForce(quota: QuotaLike): boolean {
+  const status = quota.status?.hard ?? {};
+  return Object.entries(quota.spec?.hard ?? {}).every(([name, value]) => status[name] === value);
 }
 
 const CHANGE_EVENTS = [
@@ -89,7 +116,12 @@ export class Applier {
       const containers = pending.filter((c) => !c.obj.metadata?.namespace);
       for (const child of containers) await applyOne(child);
       if (failures.length === 0) {
-        await Promise.all(pending.filter((c) => c.obj.metadata?.namespace).map(applyOne));
+        const namespaced = pending.filter((c) => c.obj.metadata?.namespace);
+        const policies = namespaced.filter((c) => POLICY_KINDS.has(c.obj.kind ?? ""));
+        await Promise.all(policies.map(applyOne));
+        const quotas = changed.filter((c) => c.obj.kind === "ResourceQuota");
+        await this.untilCounted(quotas, signal);
+        await Promise.all(namespaced.filter((c) => !policies.includes(c)).map(applyOne));
       }
     } finally {
       changed.sort((a, b) => pending.indexOf(a) - pending.indexOf(b));
@@ -98,6 +130,24 @@ export class Applier {
     const first = failures.sort((a, b) => a.index - b.index)[0];
     if (first) throw first.err;
     return changed;
+  }
+
+  /** Waits (boundedly) until the quota controller has counted each of these quotas. */
+  private async untilCounted(quotas: AppliedChild[], signal?: AbortSignal): Promise<void> {
+    const deadline = Date.now() + QUOTA_COUNTED_WAIT_MS;
+    for (const { obj } of quotas) {
+      for (;;) {
+        const current = await this.ctx.client
+          .getOptional<QuotaLike>(childPath(obj))
+          .catch(() => undefined);
+        if (!current || quotaInForce(current) || signal?.aborted) break;
+        if (Date.now() > deadline) {
+          this.ctx.log.warn({ child: describeChild(obj) }, "quota not counted yet; going on");
+          return;
+        }
+        await sleep(100);
+      }
+    }
   }
 
   private decide(obj: KubernetesObject, observed: KubernetesObject | undefined): ApplyDecision {
