@@ -20,12 +20,13 @@ import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
+import { coreSplit } from "./lib/cores.js";
 import { imageMemoryEnv } from "./lib/image-env.js";
 import { freePort, tcpOpen } from "./lib/processes.js";
 import { treeCpuSeconds } from "./lib/proc-cpu.js";
 import { GHZ_VERSION, ensureGhz } from "./lib/tools.js";
 import { CASES, runLoad, type LoadSettings } from "./service/load.js";
-import { ensureServiceBuilt } from "./service/servers.js";
+import { ensureServiceBuilt, pinned } from "./service/servers.js";
 import { summarizeGcTrace } from "./gc/trace.js";
 
 const { values: flags } = parseArgs({
@@ -40,9 +41,7 @@ if (!Number.isInteger(seconds) || seconds < 2) {
   process.exit(2);
 }
 const log = (line: string): void => void process.stderr.write(`bench:gc: ${line}\n`);
-const pin = flags.pin && cpus().length >= 2;
-const serverCpus = pin ? String(cpus().length - 1) : undefined;
-const loadCpus = pin ? (cpus().length === 2 ? "0" : `0-${cpus().length - 2}`) : undefined;
+const { serverCpus, loadCpus } = coreSplit(flags.pin);
 const BARE = fileURLToPath(new URL("./gc/bare-server.mjs", import.meta.url));
 const ADD = CASES.find((c) => c.name === "grpc_add")!;
 
@@ -63,10 +62,7 @@ async function measure(contestant: Contestant, settings: LoadSettings) {
     "--trace-gc-nvp",
     contestant.script,
   ];
-  const [command, args] =
-    serverCpus === undefined
-      ? [process.execPath, nodeArgs]
-      : ["taskset", ["-c", serverCpus, process.execPath, ...nodeArgs]];
+  const [command, args] = pinned(serverCpus, process.execPath, nodeArgs);
   const child = spawn(command, args, {
     env: {
       PATH: process.env.PATH,
@@ -139,7 +135,7 @@ async function main(): Promise<void> {
         date: new Date().toISOString(),
         machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
         loadavg_at_end: loadavg().map((l) => Math.round(l * 10) / 10),
-        load: `ghz ${GHZ_VERSION} calc.Calc/Add, 50 streams over 10 connections, ${seconds} s measured after 2 s of warm-up${pin ? `, server on core ${serverCpus}, ghz on ${loadCpus}` : ""}`,
+        load: `ghz ${GHZ_VERSION} calc.Calc/Add, 50 streams over 10 connections, ${seconds} s measured after 2 s of warm-up${serverCpus !== undefined ? `, server on core ${serverCpus}, ghz on ${loadCpus}` : ""}`,
         server_flags: imageMemoryEnv(),
         cases,
       },

@@ -23,6 +23,7 @@ import {
   type LoadResult,
   medianRound,
 } from "./lib/load-result.js";
+import { coreSplit } from "./lib/cores.js";
 import { ensureGhz, ensureReference, ensureWrk, GHZ_VERSION, goVersion } from "./lib/tools.js";
 import { treeCpuSeconds } from "./lib/proc-cpu.js";
 import { type BenchCase, CASES, type LoadSettings, runLoad } from "./service/load.js";
@@ -93,10 +94,8 @@ const selected = CASES.filter((c) => !wanted || wanted.includes(c.name));
  * One core for each server (the same one for both: the last), the others for the load tools.
  * With several workers, or one CPU, or --no-pin, nothing is pinned.
  */
-const cpuCount = cpus().length;
-const pin = flags.pin && workers === 1 && cpuCount >= 2;
-const serverCpus = pin ? String(cpuCount - 1) : undefined;
-const loadCpus = pin ? (cpuCount === 2 ? "0" : `0-${cpuCount - 2}`) : undefined;
+const { serverCpus, loadCpus } = coreSplit(flags.pin && workers === 1);
+const pin = serverCpus !== undefined;
 
 /** Rows measured: compute cases once, stored cases once per backend. */
 const rows = selected.reduce((n, c) => n + (c.stored ? backends.length : 1), 0);
@@ -221,7 +220,7 @@ async function main(): Promise<void> {
     : "not pinned";
   const document = {
     machine: {
-      cpus: cpuCount,
+      cpus: cpus().length,
       cpu_model: cpus()[0]?.model ?? "unknown",
       memory_gib: Math.round(totalmem() / 2 ** 30),
       loadavg_at_start: loadAtStart,

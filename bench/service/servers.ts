@@ -32,7 +32,11 @@ export interface RunningServer extends Target {
 export const ensureServiceBuilt = (): string => ensureBuilt("service/main.js", ["service"]);
 
 /** [command, args] for `command args` under `taskset -c cpus` when cpus is set. */
-function pinned(cpus: string | undefined, command: string, args: string[]): [string, string[]] {
+export function pinned(
+  cpus: string | undefined,
+  command: string,
+  args: string[],
+): [string, string[]] {
   return cpus === undefined ? [command, args] : ["taskset", ["-c", cpus, command, ...args]];
 }
 

@@ -7,9 +7,9 @@
  * else lives in them; then the namespace's policies (ResourceQuota, LimitRange), and a quota just
  * written is given a moment to be counted (see quotaInForce); then the other namespaced children
  * go out concurrently (one round trip instead of one per child). Every child that can be written
- * is attempted; the first failure in render
- * order is thrown as a TenantError carrying a Reason (errorForApiFailure: quota, a terminating
- * namespace, an invalid object, a conflict, or transient).
+ * is attempted; the first failure in render order is thrown as a TenantError carrying a Reason
+ * (errorForApiFailure: quota, a terminating namespace, an invalid object, a conflict, or
+ * transient).
  * What changed is told in one Event per kind of change (created, updated, restored), not one
  * per child: at a thousand tenants, per-child Events were as many writes as the children.
  */
