@@ -25,6 +25,7 @@
  */
 import type { ServerHttp2Stream, IncomingHttpHeaders } from "node:http2";
 import * as grpc from "@grpc/grpc-js";
+import { forgetSent, releaseWhenClosed } from "./release-closed-streams.js";
 
 /** One method answered here: the same handler and codecs grpc-js was given for it. */
 export interface FastUnaryMethod {
@@ -122,6 +123,7 @@ export function installFastUnaryPath(
       internals.onStreamOpened?.call(this, stream);
       new UnaryExchange(stream, headers, method, options.maxReceiveMessageLength, timeoutMs);
     } else {
+      releaseWhenClosed(stream);
       general.call(this, interceptors, stream, headers);
     }
   };
@@ -184,14 +186,25 @@ function expire(exchange: UnaryExchange): void {
 }
 
 const EXCHANGE = Symbol("fast unary exchange");
-type ExchangeStream = ServerHttp2Stream & { [EXCHANGE]: UnaryExchange };
+type ExchangeStream = ServerHttp2Stream & { [EXCHANGE]: UnaryExchange | undefined };
 
 function onStreamData(this: ExchangeStream, chunk: Buffer): void {
-  this[EXCHANGE].onData(chunk);
+  this[EXCHANGE]?.onData(chunk);
 }
 
 function onStreamEnd(this: ExchangeStream): void {
-  this[EXCHANGE].onEnd();
+  this[EXCHANGE]?.onEnd();
+}
+
+/**
+ * A closed stream ends its call (a late answer is dropped, the deadline timer goes) and lets go
+ * of the exchange: a closed stream outlives scavenges (release-closed-streams.ts), and what it
+ * references would outlive them with it.
+ */
+function onStreamClose(this: ExchangeStream): void {
+  this[EXCHANGE]?.close();
+  this[EXCHANGE] = undefined;
+  forgetSent(this);
 }
 
 function sendOkTrailers(this: ServerHttp2Stream): void {
@@ -235,6 +248,7 @@ class UnaryExchange {
     stream.on("error", ignore);
     stream.on("data", onStreamData);
     stream.on("end", onStreamEnd);
+    stream.on("close", onStreamClose);
   }
 
   /** Starts the deadline timer of a call still open at the end of its first I/O turn. */
@@ -283,6 +297,12 @@ class UnaryExchange {
     } catch {
       this.fail(grpc.status.UNKNOWN, "Server method handler threw error");
     }
+  }
+
+  /** The stream closed: the call can no longer be answered. */
+  close(): void {
+    this.finished = true;
+    if (this.timer) clearTimeout(this.timer);
   }
 
   /** True once: the first answer wins, and nothing is written to a closed stream. */
