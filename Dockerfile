@@ -39,7 +39,4 @@ COPY --from=build /app/dist ./dist/
 # 65532: the conventional "nonroot" uid; numeric so runAsNonRoot can verify it.
 USER 65532:65532
 ENTRYPOINT ["node"]
-# One thread collects garbage: a tenant pod shares its node's cores with a hundred others, and
-# V8's helper threads cost more CPU per call than they save (bench/RESULTS.md, 2026-12-03 09:40).
-# (V8 flags of this kind are refused in NODE_OPTIONS.)
-CMD ["--single-threaded-gc", "dist/service/main.js"]
+CMD ["dist/service/main.js"]

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startPostgres } from "../../test/postgres/server.js";
 import { REPO } from "../lib/build.js";
-import { imageMemoryEnv, imageNodeFlags } from "../lib/image-env.js";
+import { imageMemoryEnv } from "../lib/image-env.js";
 import { freePort, startProcess } from "../lib/processes.js";
 import type { Backend, RunningServer } from "../service/servers.js";
 
@@ -30,7 +30,7 @@ export async function startOursAsImage(backend: Backend, entry: string): Promise
       store = { DATA_DIR: dataDir };
     }
     const [grpcPort, httpPort] = [await freePort(), await freePort()];
-    const started = await startProcess(process.execPath, [...imageNodeFlags(), entry], {
+    const started = await startProcess(process.execPath, [entry], {
       env: {
         PATH: process.env.PATH,
         HOME: process.env.HOME,

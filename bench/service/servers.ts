@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startPostgres } from "../../test/postgres/server.js";
 import { ensureBuilt, REPO } from "../lib/build.js";
-import { imageMemoryEnv, imageNodeFlags } from "../lib/image-env.js";
+import { imageMemoryEnv } from "../lib/image-env.js";
 import { freePort, startProcess, type Started } from "../lib/processes.js";
 import type { Target } from "./load.js";
 
@@ -111,18 +111,8 @@ export async function startOurs(options: OursOptions): Promise<RunningServer> {
     };
     const [command, args] =
       options.workers === 1
-        ? pinned(options.cpus, process.execPath, [...imageNodeFlags(), options.entry])
-        : [
-            process.execPath,
-            [
-              ...imageNodeFlags(),
-              "--import",
-              "tsx",
-              LAUNCHER,
-              options.entry,
-              String(options.workers),
-            ],
-          ];
+        ? pinned(options.cpus, process.execPath, [options.entry])
+        : [process.execPath, ["--import", "tsx", LAUNCHER, options.entry, String(options.workers)]];
     const started = await startProcess(command, args, {
       env,
       cwd: REPO,
