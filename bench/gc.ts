@@ -9,12 +9,14 @@
  * - node_http2_closed_cleared: the same, clearing each closed stream's own fields a turn after
  *   its close (a diagnostic): what it no longer promotes is what closed streams keep alive;
  * - ours: dist/service/main.js on the embedded store.
+ * Also says whether this Node still creates a Writable's write callback in old space
+ * (`writable_callback_in_old_space`), the reason closed streams outlive scavenges.
  * Prints ONE JSON document {"cases":[{"name","calls","cpu_us_per_call","allocated_bytes_per_call",
  * "promoted_bytes_per_call","scavenge_ms_per_1k_calls","mark_compacts_per_10k_calls",
  * "gc_pause_ms_per_1k_calls"}], ...}; progress goes to stderr.
  */
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from "node:fs";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
@@ -111,6 +113,21 @@ async function measure(contestant: Contestant, settings: LoadSettings) {
   }
 }
 
+/**
+ * Whether this Node's Writable state still allocates its write callback in old space (the
+ * cause of closed streams outliving scavenges; RESULTS.md): asked of V8 in a child process.
+ */
+function writableCallbackInOldSpace(): boolean {
+  const probe =
+    "const { Writable } = require('node:stream');" +
+    "const w = new Writable({ write(c, e, cb) { cb(); } });" +
+    "console.log(String(!%InYoungGeneration(w._writableState.onwrite) && %InYoungGeneration(w)));";
+  const out = execFileSync(process.execPath, ["--allow-natives-syntax", "-e", probe], {
+    encoding: "utf8",
+  });
+  return out.trim() === "true";
+}
+
 async function main(): Promise<void> {
   const entry = ensureServiceBuilt();
   const settings: LoadSettings = {
@@ -137,6 +154,7 @@ async function main(): Promise<void> {
         loadavg_at_end: loadavg().map((l) => Math.round(l * 10) / 10),
         load: `ghz ${GHZ_VERSION} calc.Calc/Add, 50 streams over 10 connections, ${seconds} s measured after 2 s of warm-up${serverCpus !== undefined ? `, server on core ${serverCpus}, ghz on ${loadCpus}` : ""}`,
         server_flags: imageMemoryEnv(),
+        writable_callback_in_old_space: writableCallbackInOldSpace(),
         cases,
       },
       null,

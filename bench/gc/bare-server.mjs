@@ -5,6 +5,8 @@
 // CLEAR_CLOSED=1 is a diagnostic, not something to ship: a turn after a stream's 'close' it
 // clears the stream's own fields, so what a closed stream keeps alive can no longer be reached
 // through it; the difference in what the scavenger promotes is the weight of closed streams.
+// (They outlive scavenges because Node's Writable state allocates its write callback, which
+// holds the stream, in old space: see service/server/release-closed-streams.ts.)
 import http2 from "node:http2";
 
 const port = Number(process.env.GRPC_PORT);
