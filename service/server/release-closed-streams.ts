@@ -1,7 +1,7 @@
 /**
- * Closed HTTP/2 streams let go of what they reference, one event-loop turn after their close.
+ * Closed HTTP/2 streams let go of what they reference.
  *
- * Why (bench/RESULTS.md, "Why a closed stream outlives scavenges"): Node 24's Writable state
+ * Why (bench/RESULTS.md, "why a closed stream outlives scavenges, and the fix"): Node 24's Writable state
  * creates its write callback as an arrow function assigned to a property
  * (`this.onwrite = (er) => onwrite(stream, er)` in lib/internal/streams/writable.js, since
  * nodejs/node#62087), and V8 allocates a function literal assigned to a property directly in
