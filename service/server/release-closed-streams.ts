@@ -58,21 +58,22 @@ export function releaseWhenClosed(stream: ServerHttp2Stream): void {
 function onClose(this: ServerHttp2Stream): void {
   forgetSent(this);
   closedLately.push(this);
-  if (!passScheduled) {
-    passScheduled = true;
-    setImmediate(pass);
-  }
+  schedulePass();
 }
 
+function schedulePass(): void {
+  if (passScheduled) return;
+  passScheduled = true;
+  setImmediate(pass);
+}
+
+/** Releases the streams due, and makes those closed since the last pass due at the next. */
 function pass(): void {
   passScheduled = false;
   for (let i = 0; i < due.length; i++) dropListeners(due[i]!);
   due.length = 0;
   [due, closedLately] = [closedLately, due];
-  if (due.length > 0) {
-    passScheduled = true;
-    setImmediate(pass);
-  }
+  if (due.length > 0) schedulePass();
 }
 
 function dropListeners(stream: ServerHttp2Stream): void {
