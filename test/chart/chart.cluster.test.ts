@@ -77,7 +77,12 @@ describe("the Helm chart on a real API server", () => {
       releaseName: release,
       namespace: ns.name,
       includeCrds: true,
-      set: { "podDisruptionBudget.enabled": true },
+      // Applied to be validated, never to run: an operator pod started from these default values
+      // (no tenant selector, the default StorageClass and placement) would reconcile every other
+      // file's Tenants on the shared cluster and fight their own operators (a flake seen as a PVC
+      // whose class "cannot change"). So no replica, and a selector no Tenant carries.
+      values: { operator: { tenantSelector: "tenant-operator.dev/test=chart-never-matches" } },
+      set: { "podDisruptionBudget.enabled": true, replicaCount: 0 },
     });
   });
 
