@@ -5,13 +5,11 @@
  * signal exits 1 at once).
  */
 import { ConfigError, loadConfig, redactedConfig, type Config } from "./config.js";
-import { applyHeapSettings } from "./heap-settings.js";
 import { createLogger } from "./log.js";
 import { type App, startApp } from "./server/app.js";
 import { createMetrics } from "./server/metrics.js";
 
 async function main(): Promise<void> {
-  applyHeapSettings();
   let config: Config;
   try {
     config = loadConfig(process.env);
