@@ -14,7 +14,7 @@ import { parseRequestTarget, type RequestTarget } from "./request-target.js";
 
 // node:http is required, not imported: an ES module import of a builtin reads all of its
 // exports, and three of node:http's (WebSocket, CloseEvent, MessageEvent) are getters that load
-// Node's bundled undici, ~2 MiB of heap in every tenant process for classes it never uses.
+// Node's bundled undici, about a MiB of heap in every tenant process for classes it never uses.
 const { createServer } = createRequire(import.meta.url)("node:http") as typeof import("node:http");
 
 /** Largest request body a handler may read. */
