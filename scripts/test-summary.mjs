@@ -1,15 +1,41 @@
 // Adds up vitest's JSON reports of every suite into one closing line
-// ("tests: N passed, N failed, N skipped") and fails when nothing ran.
+// ("tests: N passed, N failed, N skipped") and fails when nothing ran. Failed tests are
+// listed just above that line, with the start of their message: CI logs are often read
+// from the end, and a suite's own report of a failure may be far above it.
 import { readFileSync } from "node:fs";
+import { basename, relative } from "node:path";
 
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+const failures = [];
 for (const file of process.argv.slice(2)) {
   const report = JSON.parse(readFileSync(file, "utf8"));
   passed += report.numPassedTests;
   failed += report.numFailedTests;
   skipped += report.numPendingTests + (report.numTodoTests ?? 0);
+  for (const result of report.testResults ?? []) {
+    const where = relative(process.cwd(), result.name);
+    for (const test of result.assertionResults ?? []) {
+      if (test.status !== "failed") continue;
+      const message = (test.failureMessages ?? [])
+        .join("\n")
+        .split("\n")
+        .slice(0, 6)
+        .join("\n    ");
+      failures.push(`[${basename(file, ".json")}] ${where} > ${test.fullName}\n    ${message}`);
+    }
+    // A file that failed before any of its tests ran (an import error, a failing beforeAll).
+    if (
+      result.status === "failed" &&
+      !(result.assertionResults ?? []).some((t) => t.status === "failed")
+    ) {
+      failures.push(
+        `[${basename(file, ".json")}] ${where}\n    ${(result.message ?? "").split("\n").slice(0, 6).join("\n    ")}`,
+      );
+    }
+  }
 }
+if (failures.length > 0) console.log(`failed:\n${failures.map((f) => `  ${f}`).join("\n")}`);
 console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
-process.exit(failed > 0 || passed === 0 ? 1 : 0);
+process.exit(failed > 0 || passed === 0 || failures.length > 0 ? 1 : 0);
