@@ -42,7 +42,6 @@ import { bindGrpc, listenHttp, stopGrpc, stopHttp } from "./listen.js";
 import type { GrpcServiceSpec, ModuleFactory, ServiceModule } from "./module.js";
 import { infrastructureProtos, loadProtos, serviceDefinition } from "./protos.js";
 import { addReflection } from "./reflection.js";
-import { settleStreamStateMaps } from "./stream-state-maps.js";
 
 /**
  * Bounded messages, and connections recycled every few minutes (with a grace period for calls
@@ -78,7 +77,6 @@ export interface App {
 }
 
 export async function startApp(ctx: Context, factories = MODULES): Promise<App> {
-  settleStreamStateMaps();
   const auth = ctx.config.auth && (await createAuthenticator(ctx.config.auth, ctx.logger));
   let modules: ServiceModule[];
   try {
