@@ -5,6 +5,9 @@
 import { readFileSync } from "node:fs";
 import { basename, relative } from "node:path";
 
+/** The first lines of a failure message, indented under the test's name. */
+const start = (text) => text.split("\n").slice(0, 6).join("\n    ");
+
 let passed = 0;
 let failed = 0;
 let skipped = 0;
@@ -14,25 +17,18 @@ for (const file of process.argv.slice(2)) {
   passed += report.numPassedTests;
   failed += report.numFailedTests;
   skipped += report.numPendingTests + (report.numTodoTests ?? 0);
+  const suite = basename(file, ".json");
   for (const result of report.testResults ?? []) {
-    const where = relative(process.cwd(), result.name);
-    for (const test of result.assertionResults ?? []) {
-      if (test.status !== "failed") continue;
-      const message = (test.failureMessages ?? [])
-        .join("\n")
-        .split("\n")
-        .slice(0, 6)
-        .join("\n    ");
-      failures.push(`[${basename(file, ".json")}] ${where} > ${test.fullName}\n    ${message}`);
+    const where = `[${suite}] ${relative(process.cwd(), result.name)}`;
+    const failedTests = (result.assertionResults ?? []).filter((t) => t.status === "failed");
+    for (const test of failedTests) {
+      failures.push(
+        `${where} > ${test.fullName}\n    ${start((test.failureMessages ?? []).join("\n"))}`,
+      );
     }
     // A file that failed before any of its tests ran (an import error, a failing beforeAll).
-    if (
-      result.status === "failed" &&
-      !(result.assertionResults ?? []).some((t) => t.status === "failed")
-    ) {
-      failures.push(
-        `[${basename(file, ".json")}] ${where}\n    ${(result.message ?? "").split("\n").slice(0, 6).join("\n    ")}`,
-      );
+    if (result.status === "failed" && failedTests.length === 0) {
+      failures.push(`${where}\n    ${start(result.message ?? "")}`);
     }
   }
 }
