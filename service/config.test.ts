@@ -27,6 +27,7 @@ describe("loadConfig", () => {
         databaseUrl: undefined,
         sampleUsers: false,
         counterBlockSize: 100,
+        counterMaxBlockSize: undefined,
         readCacheRecords: 10_000,
       },
     });
@@ -56,6 +57,17 @@ describe("loadConfig", () => {
     expect(JSON.stringify(redactedConfig(config))).not.toContain("secret");
   });
 
+  it("takes a counter's largest block at or above its smallest, and says why otherwise", () => {
+    const sizes = loadConfig({ COUNTER_BLOCK_SIZE: "50", COUNTER_MAX_BLOCK_SIZE: "50" }).store;
+    expect([sizes.counterBlockSize, sizes.counterMaxBlockSize]).toEqual([50, 50]);
+    const error = errorOf({ COUNTER_BLOCK_SIZE: "500", COUNTER_MAX_BLOCK_SIZE: "400" });
+    expect(error.variable).toBe("COUNTER_MAX_BLOCK_SIZE");
+    expect(error.message).toBe(
+      "invalid COUNTER_MAX_BLOCK_SIZE: 400 is below COUNTER_BLOCK_SIZE (500); " +
+        "set it to COUNTER_BLOCK_SIZE or more (equal: blocks never grow)",
+    );
+  });
+
   it("treats empty values as unset", () => {
     expect(loadConfig({ GRPC_PORT: "", LOG_FORMAT: " " }).grpcPort).toBe(50051);
   });
@@ -71,6 +83,7 @@ describe("loadConfig", () => {
     ["SHUTDOWN_TIMEOUT_MS", "1.5"],
     ["SAMPLE_USERS", "maybe"],
     ["DATABASE_URL", "mysql://x"],
+    ["COUNTER_MAX_BLOCK_SIZE", "0"],
   ])("rejects %s=%s with a message naming the variable", (name, value) => {
     const error = errorOf({ [name]: value });
     expect(error.variable).toBe(name);

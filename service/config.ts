@@ -39,6 +39,8 @@ export interface Config {
     databaseUrl: string | undefined;
     sampleUsers: boolean;
     counterBlockSize: number;
+    /** undefined: the allocator's default, max(10,000, counterBlockSize). */
+    counterMaxBlockSize: number | undefined;
     /** PostgreSQL only: records a tenant's read cache may hold; 0 = no cache. */
     readCacheRecords: number;
   };
@@ -109,7 +111,19 @@ export const ENV_SCHEMA = {
     DATA_DIR_LOCK_WAIT_MS: ms(0, 600_000, "wait for another process to release DATA_DIR"),
     DATABASE_URL: { type: "string", pattern: "^postgres(ql)?://" },
     SAMPLE_USERS: { type: "boolean", default: false },
-    COUNTER_BLOCK_SIZE: { type: "integer", minimum: 1, maximum: 1_000_000, default: 100 },
+    COUNTER_BLOCK_SIZE: {
+      type: "integer",
+      minimum: 1,
+      maximum: 1_000_000,
+      default: 100,
+      description: "counter values reserved at once, at least; 1 = strict mode",
+    },
+    COUNTER_MAX_BLOCK_SIZE: {
+      type: "integer",
+      minimum: 1,
+      maximum: 1_000_000,
+      description: "the most values a busy counter reserves at once (default 10,000)",
+    },
     USERS_READ_CACHE_RECORDS: {
       type: "integer",
       minimum: 0,
@@ -174,7 +188,20 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       : raw;
   }
   if (!validate(values)) throw configError(validate.errors?.[0], env);
+  checkCounterBlocks(values);
   return { ...toConfig(values), auth: authConfig(values) };
+}
+
+/** A busy counter's blocks grow from COUNTER_BLOCK_SIZE to COUNTER_MAX_BLOCK_SIZE, not below. */
+function checkCounterBlocks(v: EnvValues): void {
+  const [size, max] = [v.COUNTER_BLOCK_SIZE as number, v.COUNTER_MAX_BLOCK_SIZE as number];
+  if (max !== undefined && max < size) {
+    throw new ConfigError(
+      "COUNTER_MAX_BLOCK_SIZE",
+      `invalid COUNTER_MAX_BLOCK_SIZE: ${max} is below COUNTER_BLOCK_SIZE (${size}); ` +
+        "set it to COUNTER_BLOCK_SIZE or more (equal: blocks never grow)",
+    );
+  }
 }
 
 /**
@@ -233,6 +260,7 @@ function toConfig(v: EnvValues): Omit<Config, "auth"> {
       databaseUrl: v.DATABASE_URL as string | undefined,
       sampleUsers: v.SAMPLE_USERS as boolean,
       counterBlockSize: v.COUNTER_BLOCK_SIZE as number,
+      counterMaxBlockSize: v.COUNTER_MAX_BLOCK_SIZE as number | undefined,
       readCacheRecords: v.USERS_READ_CACHE_RECORDS as number,
     },
   };

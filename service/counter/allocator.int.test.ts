@@ -97,6 +97,52 @@ describe.each(BACKENDS)("counter allocator on %s", (backend) => {
     }
   });
 
+  it("reserves bigger blocks while they are used up fast, up to the largest, smaller once calls slow", async () => {
+    const [a, b, close] = await twoStores(await dbs.fresh());
+    try {
+      let clock = 0;
+      const counter = new CounterAllocator(a.counters, {
+        blockSize: 10,
+        maxBlockSize: 40,
+        now: () => clock,
+      });
+      // A strict allocator on the same counter: its value shows where the reservations end.
+      const peek = new CounterAllocator(b.counters, { blockSize: 1 });
+      const take = async (count: number): Promise<bigint> => {
+        let last = 0n;
+        for (let i = 0; i < count; i++) last = await counter.next();
+        return last;
+      };
+      expect(await take(11)).toBe(11n); // blocks of 10 (1..10) then 20 (11..30)
+      expect(await peek.next()).toBe(31n);
+      expect(await take(20)).toBe(32n); // 12..30, then a block of 40 (32..71)
+      expect(await peek.next()).toBe(72n);
+      expect(await take(40)).toBe(73n); // 33..71, then 40 again: the largest (73..112)
+      expect(await peek.next()).toBe(113n);
+      clock += 20_000; // that block lasted 20 s: the next one is half
+      expect(await take(40)).toBe(114n); // 74..112, then 20 (114..133)
+      expect(await peek.next()).toBe(134n);
+    } finally {
+      await close();
+    }
+  });
+
+  it("takes a value without a promise only while its block has one", async () => {
+    const store = await openStore({ tenant: "acme", ...(await dbs.fresh()) });
+    try {
+      const counter = new CounterAllocator(store.counters, { blockSize: 2, maxBlockSize: 2 });
+      expect(counter.take()).toBeUndefined(); // nothing reserved yet
+      expect(await counter.next()).toBe(1n);
+      expect(counter.take()).toBe(2n);
+      expect(counter.take()).toBeUndefined(); // used up: next() reserves
+      expect(await counter.next()).toBe(3n);
+      await counter.close();
+      expect(counter.take()).toBeUndefined();
+    } finally {
+      await store.close();
+    }
+  });
+
   it("keeps counting after the database is reopened, never going back", async () => {
     const where = await dbs.fresh();
     const before = await openStore({ tenant: "acme", ...where });
@@ -117,5 +163,15 @@ describe("counter allocator options", () => {
     const repo = { reserve: () => Promise.resolve(1n), giveBack: () => Promise.resolve(false) };
     expect(() => new CounterAllocator(repo, { blockSize: 0 })).toThrow(/block size/);
     expect(() => new CounterAllocator(repo, { blockSize: 2.5 })).toThrow(/block size/);
+    expect(() => new CounterAllocator(repo, { blockSize: 10, maxBlockSize: 5 })).toThrow(
+      /max block size 5 is below the block size 10/,
+    );
+  });
+
+  it("grows blocks up to 10,000 by default, and never in strict mode", () => {
+    const repo = { reserve: () => Promise.resolve(1n), giveBack: () => Promise.resolve(false) };
+    expect(new CounterAllocator(repo).maxBlockSize).toBe(10_000n);
+    expect(new CounterAllocator(repo, { blockSize: 50_000 }).maxBlockSize).toBe(50_000n);
+    expect(new CounterAllocator(repo, { blockSize: 1, maxBlockSize: 100 }).maxBlockSize).toBe(1n);
   });
 });

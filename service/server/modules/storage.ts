@@ -13,7 +13,7 @@ import { userServiceMethods } from "../../users/grpc.js";
 import { sampleUsers } from "../../users/sample.js";
 import { toWireUsersResult } from "../../users/wire.js";
 import type { Context } from "../context.js";
-import type { HttpRoute } from "../http-router.js";
+import type { HttpReply, HttpRoute } from "../http-router.js";
 import { jsonReply } from "../http-server.js";
 import { registerReadCacheMetrics } from "../read-cache-metrics.js";
 import {
@@ -75,6 +75,21 @@ async function open(ctx: Context): Promise<Store> {
   return store;
 }
 
+const counterReply = (value: bigint): HttpReply => ({
+  status: 200,
+  contentType: "text/plain; charset=utf-8",
+  body: value.toString(), // no-store: every reply carries it (http-server.ts)
+});
+
+async function nextCounterReply(ctx: Context, counter: CounterAllocator): Promise<HttpReply> {
+  try {
+    return counterReply(await counter.next());
+  } catch (error) {
+    ctx.logger.error({ err: error }, "store: /getCounter failed");
+    return { status: 503, contentType: "text/plain; charset=utf-8", body: "counter unavailable\n" };
+  }
+}
+
 function counterApis(
   ctx: Context,
   counter: CounterAllocator,
@@ -88,23 +103,10 @@ function counterApis(
     http: {
       methods: "*",
       path: "/getCounter",
-      handler: async () => {
-        try {
-          const value = await counter.next();
-          return {
-            status: 200,
-            contentType: "text/plain; charset=utf-8",
-            body: value.toString(),
-            headers: { "cache-control": "no-store" },
-          };
-        } catch (error) {
-          ctx.logger.error({ err: error }, "store: /getCounter failed");
-          return {
-            status: 503,
-            contentType: "text/plain; charset=utf-8",
-            body: "counter unavailable\n",
-          };
-        }
+      // Synchronous while the block has values (most calls): no promise per request.
+      handler: () => {
+        const value = counter.take();
+        return value !== undefined ? counterReply(value) : nextCounterReply(ctx, counter);
       },
     },
   };
@@ -159,6 +161,7 @@ export const storageModule: ModuleFactory = {
     if (ctx.config.services.has("counter")) {
       counter = new CounterAllocator(store.counters, {
         blockSize: ctx.config.store.counterBlockSize,
+        maxBlockSize: ctx.config.store.counterMaxBlockSize,
       });
       const apis = counterApis(ctx, counter);
       grpcSpecs.push(apis.grpc);
