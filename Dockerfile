@@ -29,9 +29,17 @@ FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production
 # Memory (measured by `npm run bench:footprint`, which starts the service with these same
 # values): V8 collects garbage before its old space passes 64 MiB (live data is ~20 MiB; without
-# a bound it lets garbage grow the process by 50+ MiB), a small young generation, and two malloc
-# arenas instead of one per thread.
-ENV NODE_OPTIONS="--max-old-space-size=64 --max-semi-space-size=4" MALLOC_ARENA_MAX=2
+# a bound it lets garbage grow the process by 50+ MiB) and keeps a small young generation.
+# Memory outside V8's heap comes from jemalloc (Debian's libjemalloc2) instead of glibc's
+# malloc, whose arenas kept 20 to 35 MiB of freed buffers: one arena, freed pages given back
+# after a second by its background thread (steady RSS under bench:footprint's load: embedded
+# 117.5 -> 111.6 MiB, PostgreSQL 134.8 -> 113.7; CPU per call unchanged within noise).
+RUN apt-get update \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libjemalloc2 \
+    && rm -rf /var/lib/apt/lists/*
+ENV NODE_OPTIONS="--max-old-space-size=64 --max-semi-space-size=4" \
+    LD_PRELOAD=libjemalloc.so.2 \
+    MALLOC_CONF=narenas:1,background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0
 WORKDIR /app
 COPY package.json ./
 COPY --from=deps /app/node_modules ./node_modules/

@@ -1,17 +1,19 @@
 /**
- * The memory settings the image runs the service with (NODE_OPTIONS, MALLOC_ARENA_MAX in the
- * Dockerfile's runtime stage), read from the Dockerfile so that the benches run ours exactly as a
- * tenant pod does and cannot drift from it.
+ * The memory settings the image runs the service with (the runtime stage's NODE_OPTIONS, and
+ * jemalloc through LD_PRELOAD and MALLOC_CONF), read from the Dockerfile so that the benches run
+ * ours exactly as a tenant pod does and cannot drift from it.
  */
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO } from "./build.js";
 
-const MEMORY_VARIABLES = ["NODE_OPTIONS", "MALLOC_ARENA_MAX"];
+const MEMORY_VARIABLES = ["NODE_OPTIONS", "MALLOC_ARENA_MAX", "LD_PRELOAD", "MALLOC_CONF"];
 
 /** The memory-related ENV of the Dockerfile's runtime stage, e.g. {NODE_OPTIONS: "..."}. */
 export function imageMemoryEnv(dockerfile = readFileSync(join(REPO, "Dockerfile"), "utf8")) {
-  const runtime = dockerfile.slice(dockerfile.lastIndexOf("\nFROM "));
+  const joined = dockerfile.replace(/\\\n\s*/g, " ");
+  const runtime = joined.slice(Math.max(0, joined.lastIndexOf("\nFROM ")));
   const env: Record<string, string> = {};
   for (const line of runtime.split("\n").filter((l) => l.startsWith("ENV "))) {
     for (const match of line.matchAll(/(\w+)=("[^"]*"|\S+)/g)) {
@@ -19,5 +21,24 @@ export function imageMemoryEnv(dockerfile = readFileSync(join(REPO, "Dockerfile"
       if (MEMORY_VARIABLES.includes(name)) env[name] = raw.replace(/^"|"$/g, "");
     }
   }
+  assertPreloadable(env);
   return env;
+}
+
+/**
+ * A library named in LD_PRELOAD that this machine lacks is skipped by the dynamic loader with a
+ * mere warning, and the bench would measure glibc's malloc as if it were the image's: refuse.
+ */
+function assertPreloadable(env: Record<string, string>): void {
+  if (!env.LD_PRELOAD) return;
+  const probe = spawnSync(process.execPath, ["-e", "0"], {
+    env: { PATH: process.env.PATH, LD_PRELOAD: env.LD_PRELOAD },
+    encoding: "utf8",
+  });
+  if (probe.status !== 0 || /cannot be preloaded/.test(probe.stderr)) {
+    throw new Error(
+      `the image preloads ${env.LD_PRELOAD} (Dockerfile), which this machine lacks: ` +
+        `apt-get install libjemalloc2 (${probe.stderr.trim()})`,
+    );
+  }
 }

@@ -81,6 +81,15 @@ describe("the image built from the Dockerfile", () => {
     expect(result.stdout).toBe("65532:65532");
   });
 
+  it("allocates with jemalloc, loaded without a warning", () => {
+    const result = run([
+      "-e",
+      "console.log(require('fs').readFileSync('/proc/self/maps', 'utf8').includes('libjemalloc.so.2'))",
+    ]);
+    expect(result.stderr).toBe("");
+    expect(result.stdout.trim()).toBe("true");
+  });
+
   it("holds production dependencies only, and no TypeScript sources or tests", () => {
     const result = run([
       "-e",
