@@ -8,7 +8,7 @@
  * - peak: the kernel's high-water mark (VmHWM) over the whole life of the process;
  * - steady: the median RSS over the second half of the mixed traffic.
  * Ours runs as one Node process (dist/service/main.js, all services) with the image's memory
- * settings (Dockerfile: NODE_OPTIONS, MALLOC_ARENA_MAX); PostgreSQL mode counts
+ * settings (Dockerfile: NODE_OPTIONS, jemalloc preloaded); PostgreSQL mode counts
  * our process only (the database is the shared server's cost). Prints ONE JSON document:
  * {"cases":[{"name","ours_peak_mib","ours_steady_mib","reference_mib","ratio"}], ...} with
  * ratio = ours_steady / reference; progress goes to stderr.

@@ -194,7 +194,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 
 /** A busy counter's blocks grow from COUNTER_BLOCK_SIZE to COUNTER_MAX_BLOCK_SIZE, not below. */
 function checkCounterBlocks(v: EnvValues): void {
-  const [size, max] = [v.COUNTER_BLOCK_SIZE as number, v.COUNTER_MAX_BLOCK_SIZE as number];
+  const size = v.COUNTER_BLOCK_SIZE as number;
+  const max = v.COUNTER_MAX_BLOCK_SIZE as number | undefined;
   if (max !== undefined && max < size) {
     throw new ConfigError(
       "COUNTER_MAX_BLOCK_SIZE",

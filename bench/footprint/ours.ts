@@ -1,7 +1,7 @@
 /**
  * Starts our service for the footprint bench as the image runs it: one Node process on
- * dist/service/main.js with the runtime stage's memory settings (NODE_OPTIONS and
- * MALLOC_ARENA_MAX, read from the Dockerfile so the bench and the image cannot drift),
+ * dist/service/main.js with the runtime stage's memory settings (NODE_OPTIONS, jemalloc
+ * preloaded; read from the Dockerfile so the bench and the image cannot drift),
  * on the embedded store in a fresh data directory or on a new PostgreSQL database.
  */
 import { mkdtempSync, rmSync } from "node:fs";

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO } from "./build.js";
 
-const MEMORY_VARIABLES = ["NODE_OPTIONS", "MALLOC_ARENA_MAX", "LD_PRELOAD", "MALLOC_CONF"];
+const MEMORY_VARIABLES = ["NODE_OPTIONS", "LD_PRELOAD", "MALLOC_CONF"];
 
 /** The memory-related ENV of the Dockerfile's runtime stage, e.g. {NODE_OPTIONS: "..."}. */
 export function imageMemoryEnv(dockerfile = readFileSync(join(REPO, "Dockerfile"), "utf8")) {
