@@ -1,5 +1,8 @@
 // The storage module (user.UserService, counter.v1.Counter, /getCounter) inside the real app
 // on loopback, called by real grpc-js clients built from the .proto files, on both backends.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   BACKENDS,
@@ -7,6 +10,7 @@ import {
   testDatabases,
 } from "../../../test/postgres/databases.js";
 import { rpcClient } from "../../../test/postgres/grpc-clients.js";
+import { startPostgres } from "../../../test/postgres/server.js";
 import { loadConfig } from "../../config.js";
 import { createLogger } from "../../log.js";
 import { type App, startApp } from "../app.js";
@@ -229,4 +233,31 @@ describe.each(BACKENDS)("users and counter served from %s", (backend) => {
       }
     },
   );
+});
+
+describe("/getCounter while PostgreSQL is gone", () => {
+  it("answers from its block while it lasts, then 503 'counter unavailable', and keeps serving", async () => {
+    const server = await startPostgres();
+    const where = { dataDir: mkdtempSync(join(tmpdir(), "counter-down-")) };
+    let running: Running | undefined;
+    try {
+      running = await startStorageApp(
+        { ...where, databaseUrl: await server.createDatabase("counter_down") },
+        { COUNTER_BLOCK_SIZE: "2", COUNTER_MAX_BLOCK_SIZE: "2" },
+      );
+      const next = async () => {
+        const response = await fetch(`${running!.httpBase}/getCounter`);
+        return `${response.status} ${await response.text()}`;
+      };
+      expect(await next()).toBe("200 1"); // reserves 1..2
+      await server.stop();
+      expect(await next()).toBe("200 2"); // still in the block: no database needed
+      expect(await next()).toBe("503 counter unavailable\n"); // the refill fails
+      expect(await next()).toBe("503 counter unavailable\n"); // retried, fails again, no crash
+    } finally {
+      await running?.app.shutdown();
+      await server.stop();
+      rmSync(where.dataDir, { recursive: true, force: true });
+    }
+  });
 });
