@@ -30,7 +30,7 @@ export function imageMemoryEnv(dockerfile = readFileSync(join(REPO, "Dockerfile"
  * mere warning, and the bench would measure glibc's malloc as if it were the image's: refuse.
  */
 function assertPreloadable(env: Record<string, string>): void {
-  if (!env.LD_PRELOAD) return;
+  if (!env.LD_PRELOAD || preloadable.has(env.LD_PRELOAD)) return;
   const probe = spawnSync(process.execPath, ["-e", "0"], {
     env: { PATH: process.env.PATH, LD_PRELOAD: env.LD_PRELOAD },
     encoding: "utf8",
@@ -41,4 +41,8 @@ function assertPreloadable(env: Record<string, string>): void {
         `apt-get install libjemalloc2 (${probe.stderr.trim()})`,
     );
   }
+  preloadable.add(env.LD_PRELOAD);
 }
+
+/** Libraries already found loadable: each bench server start would otherwise probe again. */
+const preloadable = new Set<string>();

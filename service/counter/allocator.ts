@@ -96,7 +96,8 @@ export class CounterAllocator {
     }
     for (;;) {
       this.assertOpen();
-      if (this.cursor < this.end) return this.cursor++;
+      const value = this.take();
+      if (value !== undefined) return value;
       this.refill ??= this.reserveBlock().finally(() => (this.refill = undefined));
       await this.refill;
     }
