@@ -5,13 +5,23 @@
 import { readFileSync } from "node:fs";
 import { basename, relative } from "node:path";
 
-/** The first lines of a failure message, indented under the test's name. */
-const start = (text) => text.split("\n").slice(0, 6).join("\n    ");
+/**
+ * The first lines of a failure message, indented under the test's name. The run's first
+ * failure gets more: later failures of a file usually follow from it, and its message (an
+ * operator's log, a status) is what explains them.
+ */
+const FIRST_FAILURE_LINES = 60;
+const OTHER_FAILURE_LINES = 6;
+const start = (text) =>
+  text
+    .split("\n")
+    .slice(0, failures.length === 0 ? FIRST_FAILURE_LINES : OTHER_FAILURE_LINES)
+    .join("\n    ");
 
+const failures = [];
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-const failures = [];
 for (const file of process.argv.slice(2)) {
   const report = JSON.parse(readFileSync(file, "utf8"));
   passed += report.numPassedTests;

@@ -35,6 +35,7 @@ import {
   tenantNamespace,
   useOperatorEnv,
   waitForTenant,
+  workSummary,
 } from "./testing.js";
 import { waitUntil } from "../cluster/testing.js";
 
@@ -101,7 +102,13 @@ describe("the operator reconciling examples/tenants/acme.yaml", () => {
       undefined,
       160_000,
     );
-    expect(wait.code, `${wait.stderr}\n${logTail(env.op)}`).toBe(0);
+    if (wait.code !== 0) {
+      const seen = await getObject<Tenant>("tenant", name);
+      expect.fail(
+        `${wait.stderr.trim()}\nstatus: ${JSON.stringify(seen?.status ?? null)}\n` +
+          `${await workSummary(env.op)}\n${logTail(env.op)}`,
+      );
+    }
     expect(wait.stdout).toContain("condition met");
     stored = await waitForTenant(name, isReady, "Ready for its generation");
     expect(stored.status).toMatchObject({

@@ -314,9 +314,31 @@ export function useOperatorEnv(
   return env;
 }
 
-/** The operator's log tail, for failure messages. */
+/**
+ * The operator's log for failure messages: its warnings and errors first (the usual answer to
+ * "why did nothing happen", and CI shows only the start of a message), then the log's tail.
+ */
 export function logTail(op: OperatorProcess, chars = 6000): string {
-  return op.output().slice(-chars);
+  const output = op.output();
+  const problems = output
+    .split("\n")
+    .filter((line) => /"level":(40|50|60)\b/.test(line))
+    .slice(-10);
+  const head = problems.length > 0 ? `warnings and errors:\n${problems.join("\n")}\n` : "";
+  return `${head}log tail:\n${output.slice(-chars)}`;
+}
+
+/** The operator's own account of its work, from /metrics: reconciles, queue, informer restarts. */
+export async function workSummary(op: OperatorProcess): Promise<string> {
+  const text = await op.metrics().catch((err: unknown) => `metrics unavailable: ${String(err)}`);
+  const lines = text
+    .split("\n")
+    .filter((line) =>
+      /^(controller_runtime_reconcile_(total|errors_total)|workqueue_(depth|adds_total|retries_total|unfinished_work)|tenant_operator_informer_restarts_total)\b/.test(
+        line,
+      ),
+    );
+  return `operator metrics: ${lines.join("; ") || "(none)"}`;
 }
 
 /** Waits until the operator's work queue is empty and no reconcile is running. */

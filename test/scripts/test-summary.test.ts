@@ -71,6 +71,31 @@ describe("the test summary", () => {
     ]);
   });
 
+  it("shows the first failure's message at length and the others' first lines", () => {
+    const long = Array.from({ length: 80 }, (_, i) => `line ${i}`).join("\n");
+    const failing: Report = {
+      numPassedTests: 0,
+      numFailedTests: 2,
+      numPendingTests: 0,
+      testResults: [
+        {
+          name: path.join(ROOT, "test/z.cluster.test.ts"),
+          status: "failed",
+          assertionResults: [
+            { status: "failed", fullName: "z first", failureMessages: [long] },
+            { status: "failed", fullName: "z second", failureMessages: [long] },
+          ],
+        },
+      ],
+    };
+    const { out } = summarize({ cluster: failing });
+    const [first, second] = out.split("  [cluster] test/z.cluster.test.ts > ").slice(1);
+    expect(first).toContain("line 59\n");
+    expect(first).not.toContain("line 60\n");
+    expect(second).toContain("line 5\n");
+    expect(second).not.toContain("line 6\n");
+  });
+
   it("fails on a file that broke before its tests ran, though no test counts as failed", () => {
     const broken: Report = {
       numPassedTests: 2,
