@@ -218,6 +218,13 @@ export function commandFor(name: ComponentName, layout: Layout): Command {
           // Deprecated flags, but still the only way without a config file (default 50/100).
           "--kube-api-qps=200",
           "--kube-api-burst=400",
+          // Every tenant pod is first refused ("pod has unbound immediate PersistentVolumeClaims":
+          // its claim, its volume and the pod are made at once) and waits in the scheduler's
+          // unschedulable pool for the claim's binding to requeue it. A pod whose requeue is
+          // missed waits for the pool's flush, 5 minutes by default (kubernetes/kubernetes#87145,
+          // #125762), longer than any wait of the tests or the demo; a CI run once saw a tenant
+          // not Ready after 150 s with all of its children made. Deprecated flag, as above.
+          "--pod-max-in-unschedulable-pods-duration=20s",
           "--profiling=false",
           "--v=1",
         ],

@@ -30,6 +30,7 @@ import {
   listObjects,
   logTail,
   MANAGED_BY,
+  namespaceSummary,
   patchTenantSpec,
   TENANT_LABEL,
   tenantNamespace,
@@ -106,7 +107,7 @@ describe("the operator reconciling examples/tenants/acme.yaml", () => {
       const seen = await getObject<Tenant>("tenant", name);
       expect.fail(
         `${wait.stderr.trim()}\nstatus: ${JSON.stringify(seen?.status ?? null)}\n` +
-          `${await workSummary(env.op)}\n${logTail(env.op)}`,
+          `${await workSummary(env.op)}\n${await namespaceSummary(name)}\n${logTail(env.op)}`,
       );
     }
     expect(wait.stdout).toContain("condition met");

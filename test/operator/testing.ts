@@ -173,8 +173,9 @@ export async function waitForTenant(
       timeoutMs,
     );
   } catch (err) {
+    const where = await namespaceSummary(name).catch((e: unknown) => String(e));
     throw new Error(
-      `${(err as Error).message}\nlast status: ${JSON.stringify(last?.status, null, 1)}`,
+      `${(err as Error).message}\nlast status: ${JSON.stringify(last?.status, null, 1)}\n${where}`,
       { cause: err },
     );
   }
@@ -326,6 +327,23 @@ export function logTail(op: OperatorProcess, chars = 6000): string {
     .slice(-10);
   const head = problems.length > 0 ? `warnings and errors:\n${problems.join("\n")}\n` : "";
   return `${head}log tail:\n${output.slice(-chars)}`;
+}
+
+/** What the tenant's namespace holds and says: pods, claims, Deployments and recent events. */
+export async function namespaceSummary(name: string): Promise<string> {
+  const ns = tenantNamespace(name);
+  const objects = await kubectl(["get", "deploy,rs,pods,pvc", "-n", ns, "-o", "wide"]);
+  const events = await kubectl([
+    "get",
+    "events",
+    "-n",
+    ns,
+    "--sort-by=.lastTimestamp",
+    "-o",
+    "custom-columns=LAST:.lastTimestamp,TYPE:.type,REASON:.reason,OBJECT:.involvedObject.name,MESSAGE:.message",
+  ]);
+  const tail = (text: string): string => text.trim().split("\n").slice(-15).join("\n");
+  return `namespace ${ns}:\n${tail(objects.stdout + objects.stderr)}\nevents:\n${tail(events.stdout + events.stderr)}`;
 }
 
 /** The operator's own account of its work, from /metrics: reconciles, queue, informer restarts. */
