@@ -4,7 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { freePorts, isAlive, signal, spawnDaemon, stopProcess } from "./processes.js";
+import { commandLine, freePorts, isAlive, signal, spawnDaemon, stopProcess } from "./processes.js";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "cluster-processes-"));
 const started: number[] = [];
@@ -20,16 +20,27 @@ function daemon(script: string): number {
   return pid;
 }
 
+/**
+ * Waits until the shell has exec'd `command` (its command line starts with it): stopping it
+ * in the middle of that exec raced once on a busy CI host (stop 27).
+ */
+async function execed(pid: number, command: string): Promise<number> {
+  await expect
+    .poll(() => commandLine(pid) ?? "", { timeout: 5000 })
+    .toMatch(new RegExp(`^${command}`));
+  return pid;
+}
+
 describe("stopProcess", () => {
   it("stops a daemon with SIGTERM", async () => {
-    const pid = daemon("exec sleep 300");
+    const pid = await execed(daemon("exec sleep 300"), "sleep");
     expect(isAlive(pid)).toBe(true);
     await stopProcess(pid, "sleep");
     expect(isAlive(pid)).toBe(false);
   });
 
   it("kills a daemon that ignores SIGTERM once the grace period is over", async () => {
-    const pid = daemon("trap '' TERM; while :; do sleep 1; done");
+    const pid = await execed(daemon("trap '' TERM; while :; do sleep 1; done"), "/bin/sh");
     await new Promise((r) => setTimeout(r, 200)); // let the shell install its trap
     await stopProcess(pid, "/bin/sh", 500);
     expect(isAlive(pid)).toBe(false);
@@ -40,6 +51,7 @@ describe("stopProcess", () => {
     const script = "trap 'echo got-term; exit 0' TERM; while :; do sleep 0.1; done";
     const pid = spawnDaemon("/bin/sh", ["-c", script], log);
     started.push(pid);
+    await execed(pid, "/bin/sh");
     await new Promise((r) => setTimeout(r, 200)); // let the shell install its trap
     signal(pid, "SIGSTOP");
     await stopProcess(pid, "/bin/sh", 5000);
@@ -49,7 +61,7 @@ describe("stopProcess", () => {
   });
 
   it("leaves alone a pid whose command line is not the expected one", async () => {
-    const pid = daemon("exec sleep 300");
+    const pid = await execed(daemon("exec sleep 300"), "sleep");
     await stopProcess(pid, "/not/our/kube-apiserver");
     expect(isAlive(pid)).toBe(true);
     await stopProcess(pid, "sleep");

@@ -88,7 +88,7 @@ export async function stopProcess(
   mustContain: string,
   graceMs = 10_000,
 ): Promise<void> {
-  if (!isAlive(pid) || !(commandLine(pid) ?? "").includes(mustContain)) return;
+  if (!isAlive(pid) || !(await settledCommandLine(pid)).includes(mustContain)) return;
   signal(pid, "SIGCONT");
   signal(pid, "SIGTERM");
   const deadline = Date.now() + graceMs;
@@ -98,6 +98,19 @@ export async function stopProcess(
   const killDeadline = Date.now() + 5000;
   while (isAlive(pid) && Date.now() < killDeadline) await sleep(50);
   if (isAlive(pid)) throw new Error(`process ${pid} (${mustContain}) survived SIGKILL`);
+}
+
+/**
+ * The command line of a live process, read again for a moment while it is empty: a process in
+ * the middle of an exec shows an empty one (its new memory has no arguments yet), and taking
+ * that for "not our process" would leave a daemon running.
+ */
+async function settledCommandLine(pid: number): Promise<string> {
+  for (let attempt = 0; ; attempt++) {
+    const line = commandLine(pid) ?? "";
+    if (line !== "" || attempt === 10 || !isAlive(pid)) return line;
+    await sleep(20);
+  }
 }
 
 /** Sends a signal, ignoring a process that is already gone. */
