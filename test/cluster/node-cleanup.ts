@@ -45,8 +45,10 @@ function nodeProcesses(f: NodeFiles): { pid: number; cmd: string }[] {
   const found: { pid: number; cmd: string }[] = [];
   for (const pid of pids()) {
     const cmd = commandLine(pid);
-    if (cmd === undefined || cmd === "") continue; // gone, or a kernel thread
-    if (cmd.includes(f.root + "/") || inPodCgroup(pid)) found.push({ pid, cmd });
+    if (cmd === undefined) continue; // gone
+    // An empty command line is a kernel thread, or a process in the middle of an exec: the
+    // cgroup still tells a pod's.
+    if ((cmd !== "" && cmd.includes(f.root + "/")) || inPodCgroup(pid)) found.push({ pid, cmd });
   }
   return found;
 }
