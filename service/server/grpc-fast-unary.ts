@@ -25,7 +25,7 @@
  */
 import type { ServerHttp2Stream, IncomingHttpHeaders } from "node:http2";
 import * as grpc from "@grpc/grpc-js";
-import { forgetSent, releaseWhenClosed } from "./release-closed-streams.js";
+import { forgetSent, releaseWhenClosed, retireWhenClosed } from "./release-closed-streams.js";
 
 /** One method answered here: the same handler and codecs grpc-js was given for it. */
 export interface FastUnaryMethod {
@@ -199,12 +199,14 @@ function onStreamEnd(this: ExchangeStream): void {
 /**
  * A closed stream ends its call (a late answer is dropped, the deadline timer goes) and lets go
  * of the exchange: a closed stream outlives scavenges (release-closed-streams.ts), and what it
- * references would outlive them with it.
+ * references would outlive them with it. Nothing but this path holds the stream, so it is
+ * retired a turn later.
  */
 function onStreamClose(this: ExchangeStream): void {
   this[EXCHANGE]?.close();
   this[EXCHANGE] = undefined;
   forgetSent(this);
+  retireWhenClosed(this);
 }
 
 function sendOkTrailers(this: ServerHttp2Stream): void {

@@ -1,7 +1,8 @@
 /**
- * releaseWhenClosed() against a real node:http2 server and client: a closed stream drops its
- * listeners and Node's copies of what it sent, stays a closed and destroyed stream to anyone
- * who asks, and the session keeps serving.
+ * releaseWhenClosed() and retireWhenClosed() against a real node:http2 server and client: a
+ * closed stream drops its listeners and Node's copies of what it sent (a retired one also its
+ * own states), stays a closed and destroyed stream to anyone who asks, and the session keeps
+ * serving.
  */
 import {
   connect,
@@ -13,9 +14,11 @@ import {
 import type { AddressInfo } from "node:net";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SENT_FIELD_NAMES, releaseWhenClosed } from "./release-closed-streams.js";
+import { SENT_FIELD_NAMES, releaseWhenClosed, retireWhenClosed } from "./release-closed-streams.js";
 
 let server: Http2Server;
+/** Whether new streams are retired (as the fast path does) instead of released. */
+let retiring = false;
 let session: ClientHttp2Session;
 const streams: ServerHttp2Stream[] = [];
 
@@ -23,7 +26,8 @@ beforeAll(async () => {
   server = createServer();
   server.on("stream", (stream) => {
     streams.push(stream);
-    releaseWhenClosed(stream);
+    if (retiring) stream.on("close", () => retireWhenClosed(stream));
+    else releaseWhenClosed(stream);
     // a listener holding a large object, as grpc-js's listeners hold their call objects
     const callState = { payload: Buffer.alloc(1024) };
     stream.on("data", () => void callState.payload.length);
@@ -105,5 +109,80 @@ describe("releaseWhenClosed", () => {
     expect(answers).toEqual(Array(20).fill("0"));
     await turns();
     expect(streams.slice(-20).every((s) => s.listenerCount("data") === 0)).toBe(true);
+  });
+});
+
+/** A stream's states and listener table, as Node keeps them. */
+interface Internals {
+  _readableState: object | undefined;
+  _writableState: (object & { pendingcb: number }) | undefined;
+  _events: object | undefined;
+}
+const internals = (stream: ServerHttp2Stream): Internals => stream as unknown as Internals;
+
+describe("retireWhenClosed", () => {
+  beforeAll(() => void (retiring = true));
+  afterAll(() => void (retiring = false));
+
+  it("retired streams share an ended stream's states, have no listeners, and read as closed", async () => {
+    for (let i = 0; i < 3; i++) expect(await call()).toBe("0");
+    const [, second, third] = streams.slice(-3) as [
+      ServerHttp2Stream,
+      ServerHttp2Stream,
+      ServerHttp2Stream,
+    ];
+    await turns();
+    expect(internals(second)._readableState).toBeDefined();
+    expect(internals(second)._readableState).toBe(internals(third)._readableState);
+    expect(internals(second)._writableState).toBe(internals(third)._writableState);
+    expect(internals(third)._events).toBe(internals(second)._events);
+    expect(third.eventNames()).toEqual([]);
+    expect(third.closed).toBe(true);
+    expect(third.destroyed).toBe(true);
+    expect(third.writableEnded).toBe(true);
+  });
+
+  it("late calls on a retired stream neither throw nor emit an error", async () => {
+    expect(await call()).toBe("0");
+    const stream = streams.at(-1)!;
+    await turns();
+    expect(stream.eventNames()).toEqual([]); // retired
+    const errors: unknown[] = [];
+    stream.on("error", (error) => errors.push(error));
+    expect(() => stream.destroy(new Error("late"))).not.toThrow();
+    expect(() => stream.write(Buffer.from([1]))).not.toThrow();
+    await turns();
+    expect(errors).toEqual([]);
+    expect(stream.listenerCount("error")).toBe(1);
+    // the shared states were not made to look errored for the next retired stream
+    expect(await call()).toBe("0");
+    await turns();
+    expect(streams.at(-1)!.errored).toBeNull();
+    // the listener added late went to the shared table: later retirements get a fresh one
+    expect(streams.at(-1)!.eventNames()).toEqual([]);
+  });
+
+  it("a stream with a write callback still to come keeps its own states", async () => {
+    server.once("stream", (stream: ServerHttp2Stream) => {
+      // as if a slow reader had not yet taken the answer off the socket
+      stream.prependListener("close", () => void internals(stream)._writableState!.pendingcb++);
+    });
+    expect(await call()).toBe("0");
+    const stream = streams.at(-1)!;
+    const own = internals(stream)._writableState;
+    await turns();
+    expect(internals(stream)._writableState).toBe(own);
+    internals(stream)._writableState!.pendingcb--;
+  });
+
+  it("the session keeps serving, a cancelled stream included", async () => {
+    const cancelled = session.request({ ":method": "POST", ":path": "/calc.Calc/Add" });
+    cancelled.on("error", () => {});
+    cancelled.close();
+    await turns();
+    const answers = await Promise.all(Array.from({ length: 20 }, call));
+    expect(answers).toEqual(Array(20).fill("0"));
+    await turns();
+    expect(streams.slice(-20).every((s) => s.destroyed && s.eventNames().length === 0)).toBe(true);
   });
 });
