@@ -24,8 +24,17 @@ describe("childUpdateMatters", () => {
   });
 
   it("ignores a status change of a kind whose status the reconcile never reads", () => {
+    const old = object("Service", { status: { loadBalancer: {} } });
+    const lb = { loadBalancer: { ingress: [{ ip: "192.0.2.1" }] } };
+    expect(childUpdateMatters(old, bump(old, { status: lb }))).toBe(false);
+  });
+
+  it("reacts to a claim's phase only: the Tenant names a Pending data claim", () => {
     const old = object("PersistentVolumeClaim", { status: { phase: "Pending" } });
-    expect(childUpdateMatters(old, bump(old, { status: { phase: "Bound" } }))).toBe(false);
+    expect(childUpdateMatters(old, bump(old, { status: { phase: "Bound" } }))).toBe(true);
+    const bound = object("PersistentVolumeClaim", { status: { phase: "Bound" } });
+    const resized = { phase: "Bound", capacity: { storage: "2Gi" } };
+    expect(childUpdateMatters(bound, bump(bound, { status: resized }))).toBe(false);
   });
 
   it("reacts to a Deployment's status: readiness decides the Tenant's Ready", () => {

@@ -43,6 +43,9 @@ export function dnsEndpointPublished(e: ObservedDnsEndpoint | undefined, hosts: 
   return hosts.every((h) => names.has(h)) && e.status?.observedGeneration === e.metadata.generation;
 }
 
+/** The embedded database's claim, as far as the status reads it. */
+type ObservedClaim = KubernetesObject & { status?: { phase?: string } };
+
 export async function observeState(
   ctx: Context,
   caches: Caches,
@@ -51,11 +54,15 @@ export async function observeState(
 ): Promise<ObservedState> {
   const ns = namespaceFor(tenant.metadata.name ?? "");
   const deployment = caches.children.get("apps/v1/Deployment")?.get(Names.deployment, ns);
+  const claim: ObservedClaim | undefined = caches.children
+    .get("v1/PersistentVolumeClaim")
+    ?.get(Names.dataPvc, ns);
   const observed: ObservedState = {
     generation: tenant.metadata.generation ?? 0,
     applied: facts.applied,
     applyError: facts.applyError,
     deployment,
+    dataClaimPhase: claim?.status?.phase,
     missingCrds: facts.missingCrds,
     defaultIssuerConfigured: ctx.renderConfig.defaultIssuer !== undefined,
     dnsZones: ctx.renderConfig.dnsZones,

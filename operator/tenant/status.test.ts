@@ -395,3 +395,24 @@ describe("status transitions", () => {
     expect(s.conditions?.at(-1)).toEqual(foreign);
   });
 });
+
+describe("a Pending data claim", () => {
+  const waiting: ObservedState = {
+    ...healthy,
+    deployment: deploymentStatus({ ready: 0, available: false }),
+  };
+
+  it("is named in Ready's message while the pods wait", () => {
+    const ready = condition(tenant().build(), { ...waiting, dataClaimPhase: "Pending" }, "Ready");
+    expect(ready?.reason).toBe(Reasons.DeploymentUnavailable);
+    expect(ready?.message).toMatch(/^waiting for pods: 0 of 1 ready; the data volume's claim /);
+    expect(ready?.message).toContain("claim tenant-acme/tenant-data is Pending");
+  });
+
+  it("is not mentioned once Bound, nor when the Deployment is available", () => {
+    const bound = condition(tenant().build(), { ...waiting, dataClaimPhase: "Bound" }, "Ready");
+    expect(bound?.message).toBe("waiting for pods: 0 of 1 ready");
+    const up = condition(tenant().build(), { ...healthy, dataClaimPhase: "Pending" }, "Ready");
+    expect(up?.status).toBe("True");
+  });
+});

@@ -16,7 +16,7 @@ import { dnsVerdict, tlsVerdict } from "./status-integrations.js";
 import { asleepMessage, hibernatingVerdict, hibernationStatus } from "./status-hibernation.js";
 import type { HibernationState } from "./schedule.js";
 import { namespaceFor } from "./children.js";
-import { grpcHostFor } from "./names.js";
+import { Names, grpcHostFor } from "./names.js";
 
 export { Reasons, type Reason } from "./reasons.js";
 export { ConditionTypes } from "./conditions.js";
@@ -31,6 +31,11 @@ export interface ObservedState {
   applyError?: { reason: Reason; message: string; terminal?: boolean };
   /** The tenant's Deployment as last observed (undefined: not found yet). */
   deployment?: V1Deployment;
+  /**
+   * status.phase of the embedded database's claim as last observed (undefined: no claim, as in
+   * external mode, or not observed yet).
+   */
+  dataClaimPhase?: string;
   /** CRDs found missing, e.g. "dnsendpoints.externaldns.k8s.io", "certificates.cert-manager.io". */
   missingCrds: string[];
   /**
@@ -185,7 +190,11 @@ function quotaFailureVerdict(d: V1Deployment): Verdicts | undefined {
   return failed(Reasons.QuotaExceeded, `the Deployment cannot create its pods: ${failure.message}`);
 }
 
-function rolloutVerdict(d: V1Deployment): Verdicts | undefined {
+function rolloutVerdict(
+  d: V1Deployment,
+  namespace: string,
+  claimPhase?: string,
+): Verdicts | undefined {
   if (deploymentCondition(d, "Progressing").reason === "ProgressDeadlineExceeded") {
     return failed(
       Reasons.RolloutStalled,
@@ -200,14 +209,30 @@ function rolloutVerdict(d: V1Deployment): Verdicts | undefined {
   }
   if (deploymentCondition(d, "Available").status !== "True") {
     const ready = d.status?.readyReplicas ?? 0;
-    return inProgress(Reasons.DeploymentUnavailable, `waiting for pods: ${ready} of ${want} ready`);
+    return inProgress(
+      Reasons.DeploymentUnavailable,
+      `waiting for pods: ${ready} of ${want} ready${claimNote(namespace, claimPhase)}`,
+    );
   }
   return undefined;
 }
 
-const rollout: Check = (_tenant, o) =>
+/**
+ * A pod waits for its claim's volume without a word in the Deployment's status: say so, since
+ * a claim that stays Pending (no default StorageClass, a class without a provisioner) is the
+ * first thing a new cluster gets wrong. Pending is also normal for a moment, and for as long as
+ * a WaitForFirstConsumer class waits for the pod's node.
+ */
+function claimNote(namespace: string, claimPhase: string | undefined): string {
+  if (claimPhase !== "Pending") return "";
+  const name = `${namespace}/${Names.dataPvc}`;
+  return `; the data volume's claim ${name} is Pending (no volume bound to it yet: see kubectl describe pvc)`;
+}
+
+const rollout: Check = (tenant, o) =>
   o.deployment
-    ? (quotaFailureVerdict(o.deployment) ?? rolloutVerdict(o.deployment))
+    ? (quotaFailureVerdict(o.deployment) ??
+      rolloutVerdict(o.deployment, namespaceFor(tenant.metadata.name ?? ""), o.dataClaimPhase))
     : inProgress(Reasons.Reconciling, "waiting for the Deployment to be created");
 
 /** Ready, and a word about replicas the embedded database cannot give. */

@@ -134,6 +134,26 @@ describe("deleting a Tenant", () => {
   }, 180_000);
 });
 
+describe("a tenant whose data claim cannot be bound", () => {
+  it("names the Pending claim in Ready's message (a StorageClass that does not exist)", async () => {
+    const tenant = minimalTenant("noclass", env.labels);
+    tenant.spec.database = { storage: { storageClassName: "no-such-class" } };
+    const name = tenant.metadata.name!;
+    env.track(name);
+    await applyManifest(tenant);
+    const claim = `${tenantNamespace(name)}/tenant-data`;
+    const waiting = await waitForTenant(
+      name,
+      (t) => (condition(t, "Ready")?.message ?? "").includes(`claim ${claim} is Pending`),
+      `Ready's message naming the Pending claim ${claim}`,
+    );
+    expect(condition(waiting, "Ready")).toMatchObject({
+      status: "False",
+      reason: "DeploymentUnavailable",
+    });
+  });
+});
+
 describe("a tenant like examples/tenants/globex.yaml: autoscaled on an external database", () => {
   const globex = exampleTenant("globex.yaml", env.labels);
   const name = globex.metadata.name!;
