@@ -82,6 +82,20 @@ process.on("exit", () => {
   for (const child of live) child.kill("SIGKILL");
 });
 
+const SETPRIV = "/usr/bin/setpriv";
+const hasSetpriv = existsSync(SETPRIV);
+
+/**
+ * The command line that runs `command` so that the kernel kills it when this process dies: the
+ * exit handler above does not run when a test worker is killed by a signal (a stopped or
+ * timed-out run), which left operators running against the next run's cluster. util-linux's
+ * setpriv sets the parent-death signal and execs the command under the same pid.
+ */
+export function diesWithParent(command: string, args: string[]): [string, string[]] {
+  if (!hasSetpriv) return [command, args];
+  return [SETPRIV, ["--pdeathsig", "SIGKILL", "--", command, ...args]];
+}
+
 /** Starts the operator and resolves once /healthz answers. */
 export async function startOperator(options: OperatorOptions): Promise<OperatorProcess> {
   if (!existsSync(OPERATOR_ENTRY)) {
@@ -115,7 +129,8 @@ export async function startOperator(options: OperatorOptions): Promise<OperatorP
     args.push("--leader-elect=false");
   }
   args.push(...(options.args ?? []));
-  const child = spawn(process.execPath, args, {
+  const [command, commandArgs] = diesWithParent(process.execPath, args);
+  const child = spawn(command, commandArgs, {
     env: { ...process.env, ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
