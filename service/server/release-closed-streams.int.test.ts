@@ -67,6 +67,21 @@ async function turns(): Promise<void> {
   for (let i = 0; i < 4; i++) await nextTurn();
 }
 
+/**
+ * A request the client cancels, then twenty answered at once, each expected to succeed; resolves
+ * the server streams of the twenty, a release's worth of turns after they closed.
+ */
+async function cancelThenServeTwenty(): Promise<ServerHttp2Stream[]> {
+  const cancelled = session.request({ ":method": "POST", ":path": "/calc.Calc/Add" });
+  cancelled.on("error", () => {});
+  cancelled.close();
+  await turns();
+  const answers = await Promise.all(Array.from({ length: 20 }, call));
+  expect(answers).toEqual(Array(20).fill("0"));
+  await turns();
+  return streams.slice(-20);
+}
+
 /** Node's symbol-keyed fields for what a stream sent. */
 function sentFields(stream: ServerHttp2Stream): unknown[] {
   return Object.getOwnPropertySymbols(stream)
@@ -101,14 +116,8 @@ describe("releaseWhenClosed", () => {
   });
 
   it("the session keeps serving after streams are released, also after a cancelled one", async () => {
-    const cancelled = session.request({ ":method": "POST", ":path": "/calc.Calc/Add" });
-    cancelled.on("error", () => {});
-    cancelled.close();
-    await turns();
-    const answers = await Promise.all(Array.from({ length: 20 }, call));
-    expect(answers).toEqual(Array(20).fill("0"));
-    await turns();
-    expect(streams.slice(-20).every((s) => s.listenerCount("data") === 0)).toBe(true);
+    const served = await cancelThenServeTwenty();
+    expect(served.every((s) => s.listenerCount("data") === 0)).toBe(true);
   });
 });
 
@@ -176,13 +185,7 @@ describe("retireWhenClosed", () => {
   });
 
   it("the session keeps serving, a cancelled stream included", async () => {
-    const cancelled = session.request({ ":method": "POST", ":path": "/calc.Calc/Add" });
-    cancelled.on("error", () => {});
-    cancelled.close();
-    await turns();
-    const answers = await Promise.all(Array.from({ length: 20 }, call));
-    expect(answers).toEqual(Array(20).fill("0"));
-    await turns();
-    expect(streams.slice(-20).every((s) => s.destroyed && s.eventNames().length === 0)).toBe(true);
+    const served = await cancelThenServeTwenty();
+    expect(served.every((s) => s.destroyed && s.eventNames().length === 0)).toBe(true);
   });
 });
