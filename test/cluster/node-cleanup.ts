@@ -48,7 +48,7 @@ function nodeProcesses(f: NodeFiles): { pid: number; cmd: string }[] {
     if (cmd === undefined) continue; // gone
     // An empty command line is a kernel thread, or a process in the middle of an exec: the
     // cgroup still tells a pod's.
-    if ((cmd !== "" && cmd.includes(f.root + "/")) || inPodCgroup(pid)) found.push({ pid, cmd });
+    if (cmd.includes(f.root + "/") || inPodCgroup(pid)) found.push({ pid, cmd });
   }
   return found;
 }
