@@ -1,17 +1,24 @@
 /**
  * npm run -s bench:footprint [-- --quick] [--users N] [--load-seconds S]
+ *                             [--backends embedded,postgres] [--variant="NODE ARGS"]...
  *
  * Memory of one tenant's service process, against the Go reference server (bench/reference,
  * in memory) measured in the same run under the same load. Per case, a FRESH start (empty
  * data directory, or a new PostgreSQL database), then `users` users created through
  * UserService/Create, then a minute of mixed traffic (footprint/load.ts):
  * - peak: the kernel's high-water mark (VmHWM) over the whole life of the process;
- * - steady: the median RSS over the second half of the mixed traffic.
+ * - steady: the median RSS over the second half of the mixed traffic, and its two parts:
+ *   anonymous memory (the process's own) and file pages (mostly the `node` binary's code and
+ *   read-only data, which every process running the same binary shares);
+ * - CPU per call: the process's CPU time over the mixed traffic, per call answered.
  * Ours runs as one Node process (dist/service/main.js, all services) with the image's memory
  * settings (Dockerfile: NODE_OPTIONS, jemalloc preloaded); PostgreSQL mode counts
  * our process only (the database is the shared server's cost). Prints ONE JSON document:
  * {"cases":[{"name","ours_peak_mib","ours_steady_mib","reference_mib","ratio"}], ...} with
  * ratio = ours_steady / reference; progress goes to stderr.
+ * Each `--variant` adds a case per backend with those node arguments before the entry point
+ * (e.g. `--variant="--no-opt --no-maglev"`, with the `=`: the value starts with a dash): what a V8 setting saves in memory and costs in CPU,
+ * against the image's settings in the same run. Goals are judged on the image's cases only.
  */
 import { cpus, loadavg, totalmem } from "node:os";
 import { parseArgs } from "node:util";
@@ -21,6 +28,7 @@ import { FOOTPRINT_GOALS as GOALS, FOOTPRINT_LOAD } from "./footprint/goals.js";
 import { startOursAsImage } from "./footprint/ours.js";
 import { imageMemoryEnv } from "./lib/image-env.js";
 import { RssSampler, readRss } from "./footprint/rss.js";
+import { treeCpuSeconds } from "./lib/proc-cpu.js";
 import { ensureReference } from "./lib/tools.js";
 import {
   type Backend,
@@ -34,14 +42,22 @@ const { values: flags } = parseArgs({
     quick: { type: "boolean", default: false },
     users: { type: "string" },
     "load-seconds": { type: "string" },
+    backends: { type: "string", default: "embedded,postgres" },
+    variant: { type: "string", multiple: true, default: [] },
   },
 });
 const users = Number(flags.users ?? (flags.quick ? 2_000 : FOOTPRINT_LOAD.users));
 const loadSeconds = Number(
   flags["load-seconds"] ?? (flags.quick ? 10 : FOOTPRINT_LOAD.loadSeconds),
 );
+const backends = flags.backends.split(",") as Backend[];
+const variants: string[][] = [[], ...flags.variant.map((v) => v.split(/\s+/).filter(Boolean))];
 if (!Number.isInteger(users) || users < 1 || !Number.isInteger(loadSeconds) || loadSeconds < 2) {
   console.error("bench:footprint: --users >= 1 and --load-seconds >= 2, whole numbers");
+  process.exit(2);
+}
+if (backends.length === 0 || backends.some((b) => b !== "embedded" && b !== "postgres")) {
+  console.error("bench:footprint: --backends takes embedded, postgres or both (comma-separated)");
   process.exit(2);
 }
 const log = (line: string): void => void process.stderr.write(`bench:footprint: ${line}\n`);
@@ -53,13 +69,16 @@ setTimeout(
     console.error("bench:footprint: exceeded its time bound; stopping");
     process.exit(1);
   },
-  (3 * (loadSeconds + 300) + 300) * 1000,
+  ((1 + backends.length * variants.length) * (loadSeconds + 300) + 300) * 1000,
 ).unref();
 
 interface Measured {
   peakMib: number;
   steadyMib: number;
+  steadyAnonMib: number;
+  steadyFileMib: number;
   calls: number;
+  cpuUsPerCall: number;
 }
 
 /** Samples `server` from its start through creating users and the mixed traffic. */
@@ -70,21 +89,35 @@ async function measure(server: RunningServer, label: string): Promise<Measured> 
     await createUsers(server, users);
     log(`${label}: ${loadSeconds} s of mixed traffic`);
     const loadStart = sampler.samples.at(-1)?.atMs ?? 0;
+    const cpuBefore = treeCpuSeconds(server.process.pid);
     const calls = await mixedLoad(server, users, loadSeconds);
+    const cpuUsPerCall = ((treeCpuSeconds(server.process.pid) - cpuBefore) * 1e6) / calls;
     sampler.sample();
-    const steadyMib = sampler.medianSince(loadStart + (loadSeconds * 1000) / 2);
+    const steadyFrom = loadStart + (loadSeconds * 1000) / 2;
+    const steadyMib = sampler.medianSince(steadyFrom);
     const peakMib = readRss(server.process.pid).hwmMib;
     log(`${label}: peak ${mib(peakMib)} MiB, steady ${mib(steadyMib)} MiB, ${calls} calls`);
-    return { peakMib, steadyMib, calls };
+    return {
+      peakMib,
+      steadyMib,
+      steadyAnonMib: sampler.medianSince(steadyFrom, "anonMib"),
+      steadyFileMib: sampler.medianSince(steadyFrom, "fileMib"),
+      calls,
+      cpuUsPerCall,
+    };
   } finally {
     sampler.stop();
   }
 }
 
-async function measureOurs(backend: Backend, entry: string): Promise<Measured> {
-  const server = await startOursAsImage(backend, entry);
+async function measureOurs(
+  backend: Backend,
+  entry: string,
+  nodeArgs: readonly string[],
+): Promise<Measured> {
+  const server = await startOursAsImage(backend, entry, nodeArgs);
   try {
-    return await measure(server, `ours (${backend})`);
+    return await measure(server, `ours (${caseName(backend, nodeArgs)})`);
   } finally {
     await server.stop();
   }
@@ -99,28 +132,40 @@ async function measureReference(binary: string): Promise<Measured> {
   }
 }
 
+const caseName = (backend: Backend, nodeArgs: readonly string[]): string =>
+  nodeArgs.length === 0 ? backend : `${backend} ${nodeArgs.join(" ")}`;
+
 async function main(): Promise<void> {
   const entry = ensureServiceBuilt();
   const binary = ensureReference();
   const reference = await measureReference(binary);
   const cases = [];
-  for (const backend of ["embedded", "postgres"] as const) {
-    const ours = await measureOurs(backend, entry);
-    await sleep(1000);
-    const goal: { peak?: number; steady: number } = GOALS[backend];
-    cases.push({
-      name: backend,
-      ours_peak_mib: mib(ours.peakMib),
-      ours_steady_mib: mib(ours.steadyMib),
-      reference_mib: mib(reference.steadyMib),
-      ratio: Math.round((ours.steadyMib / reference.steadyMib) * 100) / 100,
-      reference_peak_mib: mib(reference.peakMib),
-      calls: ours.calls,
-      goal_peak_mib: goal.peak ?? null,
-      goal_steady_mib: goal.steady,
-      goal_met:
-        ours.steadyMib <= goal.steady && (goal.peak === undefined || ours.peakMib <= goal.peak),
-    });
+  for (const backend of backends) {
+    for (const nodeArgs of variants) {
+      const ours = await measureOurs(backend, entry, nodeArgs);
+      await sleep(1000);
+      const goal: { peak?: number; steady: number } = GOALS[backend];
+      const imageSettings = nodeArgs.length === 0;
+      cases.push({
+        name: caseName(backend, nodeArgs),
+        ours_peak_mib: mib(ours.peakMib),
+        ours_steady_mib: mib(ours.steadyMib),
+        reference_mib: mib(reference.steadyMib),
+        ratio: Math.round((ours.steadyMib / reference.steadyMib) * 100) / 100,
+        ours_steady_anon_mib: mib(ours.steadyAnonMib),
+        ours_steady_file_mib: mib(ours.steadyFileMib),
+        reference_peak_mib: mib(reference.peakMib),
+        calls: ours.calls,
+        cpu_us_per_call: Math.round(ours.cpuUsPerCall),
+        reference_cpu_us_per_call: Math.round(reference.cpuUsPerCall),
+        node_args: nodeArgs,
+        goal_peak_mib: imageSettings ? (goal.peak ?? null) : null,
+        goal_steady_mib: imageSettings ? goal.steady : null,
+        goal_met: imageSettings
+          ? ours.steadyMib <= goal.steady && (goal.peak === undefined || ours.peakMib <= goal.peak)
+          : null,
+      });
+    }
   }
   console.log(
     JSON.stringify(

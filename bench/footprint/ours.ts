@@ -2,7 +2,9 @@
  * Starts our service for the footprint bench as the image runs it: one Node process on
  * dist/service/main.js with the runtime stage's memory settings (NODE_OPTIONS, jemalloc
  * preloaded; read from the Dockerfile so the bench and the image cannot drift),
- * on the embedded store in a fresh data directory or on a new PostgreSQL database.
+ * on the embedded store in a fresh data directory or on a new PostgreSQL database. `nodeArgs`
+ * (e.g. `--no-opt`, flags NODE_OPTIONS refuses) go before the entry point, for the bench's
+ * variants: what a V8 setting would save, against the image as it is, in one run.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,7 +15,11 @@ import { imageMemoryEnv } from "../lib/image-env.js";
 import { freePort, startProcess } from "../lib/processes.js";
 import type { Backend, RunningServer } from "../service/servers.js";
 
-export async function startOursAsImage(backend: Backend, entry: string): Promise<RunningServer> {
+export async function startOursAsImage(
+  backend: Backend,
+  entry: string,
+  nodeArgs: readonly string[] = [],
+): Promise<RunningServer> {
   const cleanups: (() => Promise<void> | void)[] = [];
   const cleanUp = async (): Promise<void> => {
     for (const step of cleanups.splice(0).reverse()) await step();
@@ -30,7 +36,7 @@ export async function startOursAsImage(backend: Backend, entry: string): Promise
       store = { DATA_DIR: dataDir };
     }
     const [grpcPort, httpPort] = [await freePort(), await freePort()];
-    const started = await startProcess(process.execPath, [entry], {
+    const started = await startProcess(process.execPath, [...nodeArgs, entry], {
       env: {
         PATH: process.env.PATH,
         HOME: process.env.HOME,

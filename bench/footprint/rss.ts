@@ -1,12 +1,16 @@
 /**
- * Resident memory of one process, read from /proc/<pid>/status: VmRSS now, and VmHWM, the
- * kernel's own high-water mark since the process started (so a peak between two samples,
- * during a fresh first start, is never missed).
+ * Resident memory of one process, read from /proc/<pid>/status: VmRSS now, split into anonymous
+ * memory (the process's own: heap, malloc) and file pages (mapped files: mostly the `node`
+ * binary's code and read-only data, shared with every process that maps the same file); and
+ * VmHWM, the kernel's own high-water mark since the process started (so a peak between two
+ * samples, during a fresh first start, is never missed).
  */
 import { readFileSync } from "node:fs";
 
 export interface Rss {
   rssMib: number;
+  anonMib: number;
+  fileMib: number;
   hwmMib: number;
 }
 
@@ -16,14 +20,25 @@ const field = (status: string, name: string): number => {
   return Number(match[1]) / 1024;
 };
 
-export function readRss(pid: number): Rss {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  return { rssMib: field(status, "VmRSS"), hwmMib: field(status, "VmHWM") };
+/** The figures of `Rss` from the text of /proc/<pid>/status. */
+export function rssFromStatus(status: string): Rss {
+  return {
+    rssMib: field(status, "VmRSS"),
+    anonMib: field(status, "RssAnon"),
+    fileMib: field(status, "RssFile"),
+    hwmMib: field(status, "VmHWM"),
+  };
 }
 
-/** Samples a process's RSS every `everyMs` until stopped; keeps (time, MiB) pairs. */
+export function readRss(pid: number): Rss {
+  return rssFromStatus(readFileSync(`/proc/${pid}/status`, "utf8"));
+}
+
+type Sample = { atMs: number } & Omit<Rss, "hwmMib">;
+
+/** Samples a process's RSS every `everyMs` until stopped; keeps timed samples. */
 export class RssSampler {
-  readonly samples: { atMs: number; mib: number }[] = [];
+  readonly samples: Sample[] = [];
   private readonly timer: NodeJS.Timeout;
   private readonly started = Date.now();
 
@@ -38,16 +53,17 @@ export class RssSampler {
   sample(): Rss | undefined {
     try {
       const rss = readRss(this.pid);
-      this.samples.push({ atMs: Date.now() - this.started, mib: rss.rssMib });
+      const { rssMib, anonMib, fileMib } = rss;
+      this.samples.push({ atMs: Date.now() - this.started, rssMib, anonMib, fileMib });
       return rss;
     } catch {
       return undefined; // the process is gone: its last samples stand
     }
   }
 
-  /** The median RSS of the samples taken at or after `fromMs` (since construction). */
-  medianSince(fromMs: number): number {
-    return median(this.samples.filter((s) => s.atMs >= fromMs).map((s) => s.mib));
+  /** The median of one figure (RSS by default) over the samples taken at or after `fromMs`. */
+  medianSince(fromMs: number, figure: "rssMib" | "anonMib" | "fileMib" = "rssMib"): number {
+    return median(this.samples.filter((s) => s.atMs >= fromMs).map((s) => s[figure]));
   }
 
   stop(): void {
