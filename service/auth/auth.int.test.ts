@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestApp, client, startTestApp, unary } from "../server/testing/harness.js";
-import { spawnService } from "../server/testing/spawn.js";
+import { startServiceProcess } from "../server/testing/spawn.js";
 import {
   AUDIENCE,
   ISSUER,
@@ -353,7 +353,7 @@ describe("without AUTH_* (legacy clients)", () => {
 
 describe("a partial AUTH_* set", () => {
   it("stops the process at start with exit 2 and a message naming what is missing", async () => {
-    const service = spawnService({ AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE });
+    const service = startServiceProcess({ AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE });
     expect(await service.exited()).toBe(2);
     expect(service.stderr()).toContain(
       "incomplete authentication config: AUTH_ISSUER, AUTH_AUDIENCE set but AUTH_JWKS_URL or AUTH_JWKS_FILE missing",

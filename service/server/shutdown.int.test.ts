@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { client, unary } from "./testing/harness.js";
-import { type ServiceProcess, spawnService } from "./testing/spawn.js";
+import { type ServiceProcess, startServiceProcess } from "./testing/spawn.js";
 
 const started: ServiceProcess[] = [];
 const dirs: string[] = [];
@@ -12,7 +12,7 @@ const dirs: string[] = [];
 function start(env: Record<string, string>): ServiceProcess {
   const dataDir = mkdtempSync(join(tmpdir(), "service-shutdown-"));
   dirs.push(dataDir);
-  const service = spawnService({ DATA_DIR: dataDir, ...env });
+  const service = startServiceProcess({ DATA_DIR: dataDir, ...env });
   started.push(service);
   return service;
 }

@@ -1,10 +1,20 @@
-// Stopping daemons by pid is what keeps `cluster:down` from leaving processes behind:
-// checked here on real processes (sh and sleep), without a cluster.
+// Stopping daemons by pid is what keeps `cluster:down` from leaving processes behind, and
+// diesWithParent is what keeps a test worker killed by a signal from leaving its operators and
+// services behind: checked here on real processes (sh, node and sleep), without a cluster.
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { commandLine, freePorts, isAlive, signal, spawnDaemon, stopProcess } from "./processes.js";
+import {
+  commandLine,
+  diesWithParent,
+  freePorts,
+  isAlive,
+  signal,
+  spawnDaemon,
+  stopProcess,
+} from "./processes.js";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "cluster-processes-"));
 const started: number[] = [];
@@ -81,5 +91,46 @@ describe("freePorts", () => {
     const ports = await freePorts(5);
     expect(new Set(ports).size).toBe(5);
     for (const port of ports) expect(port).toBeGreaterThan(0);
+  });
+});
+
+/** Starts a node process that starts `command` and prints the child's pid; resolves both pids. */
+async function parentWithChild(command: [string, string[]]): Promise<[number, number]> {
+  const script =
+    "const [c, a] = JSON.parse(process.argv[1]);" +
+    "const child = require('node:child_process').spawn(c, a, { stdio: 'ignore' });" +
+    "console.log(child.pid); setInterval(() => {}, 1000);";
+  const parent = spawn(process.execPath, ["-e", script, JSON.stringify(command)], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const childPid = await new Promise<number>((resolve, reject) => {
+    parent.stdout.once("data", (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
+    parent.once("exit", () => reject(new Error("the parent exited before starting its child")));
+  });
+  return [parent.pid!, childPid];
+}
+
+describe("diesWithParent", () => {
+  it("a child started through it dies when its parent is killed with SIGKILL", async () => {
+    const [parent, child] = await parentWithChild(diesWithParent("/bin/sleep", ["300"]));
+    try {
+      await expect.poll(() => isAlive(child)).toBe(true);
+      signal(parent, "SIGKILL");
+      await expect.poll(() => isAlive(child), { timeout: 5000 }).toBe(false);
+    } finally {
+      signal(child, "SIGKILL");
+      signal(parent, "SIGKILL");
+    }
+  });
+
+  it("a child started without it outlives its killed parent (what the test guards against)", async () => {
+    const [parent, child] = await parentWithChild(["/bin/sleep", ["300"]]);
+    try {
+      signal(parent, "SIGKILL");
+      await expect.poll(() => isAlive(parent), { timeout: 5000 }).toBe(false);
+      expect(isAlive(child)).toBe(true);
+    } finally {
+      signal(child, "SIGKILL");
+    }
   });
 });

@@ -1,5 +1,6 @@
-// Process plumbing for the local control plane: free ports, detached daemons that outlive
-// the process that started them (so `cluster:up` can exit), and stopping them by pid.
+// Process plumbing for the local control plane and the tests: free ports, detached daemons
+// that outlive the process that started them (so `cluster:up` can exit), stopping them by pid,
+// and the opposite for a test's own children: a command line that dies with its parent.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
@@ -74,6 +75,21 @@ export function spawnDaemon(
   } finally {
     fs.closeSync(fd);
   }
+}
+
+const SETPRIV = "/usr/bin/setpriv";
+const hasSetpriv = fs.existsSync(SETPRIV);
+
+/**
+ * The command line that runs `command` so that the kernel kills it when this process dies: an
+ * exit handler does not run when a test worker is killed by a signal (a stopped or timed-out
+ * run), which left operators running against the next run's cluster. util-linux's setpriv sets
+ * the parent-death signal and execs the command under the same pid. Without setpriv the command
+ * runs as is.
+ */
+export function diesWithParent(command: string, args: string[]): [string, string[]] {
+  if (!hasSetpriv) return [command, args];
+  return [SETPRIV, ["--pdeathsig", "SIGKILL", "--", command, ...args]];
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { freePorts } from "../cluster/processes.js";
+import { diesWithParent, freePorts } from "../cluster/processes.js";
 import { KWOK_PLACEMENT_FLAGS } from "../cluster/node-config.js";
 import { LOCAL_STORAGE_CLASS } from "../cluster/volumes.js";
 
@@ -81,20 +81,6 @@ const live = new Set<ChildProcess>();
 process.on("exit", () => {
   for (const child of live) child.kill("SIGKILL");
 });
-
-const SETPRIV = "/usr/bin/setpriv";
-const hasSetpriv = existsSync(SETPRIV);
-
-/**
- * The command line that runs `command` so that the kernel kills it when this process dies: the
- * exit handler above does not run when a test worker is killed by a signal (a stopped or
- * timed-out run), which left operators running against the next run's cluster. util-linux's
- * setpriv sets the parent-death signal and execs the command under the same pid.
- */
-export function diesWithParent(command: string, args: string[]): [string, string[]] {
-  if (!hasSetpriv) return [command, args];
-  return [SETPRIV, ["--pdeathsig", "SIGKILL", "--", command, ...args]];
-}
 
 /** Starts the operator and resolves once /healthz answers. */
 export async function startOperator(options: OperatorOptions): Promise<OperatorProcess> {

@@ -8,9 +8,9 @@ import { rpcClient, type RpcClient } from "../postgres/grpc-clients.js";
 import { startPostgres, type PostgresServer } from "../postgres/server.js";
 import {
   ServiceStartError,
-  spawnService,
-  type ServiceProcess,
-} from "../postgres/service-process.js";
+  startService,
+  type StartedService,
+} from "../../service/server/testing/spawn.js";
 
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
@@ -19,7 +19,7 @@ const PASSWORD = "Rel-Svc-Pa55w0rd-41c2";
 
 let pg: PostgresServer;
 let databaseUrl = "";
-const running: ServiceProcess[] = [];
+const running: StartedService[] = [];
 
 /** The test server trusts every local connection, so any password works: the URL carries one. */
 function withPassword(url: string, password = PASSWORD): string {
@@ -29,8 +29,8 @@ function withPassword(url: string, password = PASSWORD): string {
   return u.toString();
 }
 
-async function start(tenant: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
-  const service = await spawnService({
+async function start(tenant: string, env: Record<string, string> = {}): Promise<StartedService> {
+  const service = await startService({
     TENANT: tenant,
     SERVICES: "users,counter",
     DATABASE_URL: databaseUrl,
@@ -52,8 +52,8 @@ afterAll(async () => {
 });
 
 describe("two tenants on one PostgreSQL database", () => {
-  let acme: ServiceProcess;
-  let globex: ServiceProcess;
+  let acme: StartedService;
+  let globex: StartedService;
   let acmeUsers: RpcClient;
   let globexUsers: RpcClient;
 
@@ -154,7 +154,7 @@ describe.concurrent("a DATABASE_URL that does not work", () => {
     ["a scheme other than postgres", () => `mysql://app:${PASSWORD}@127.0.0.1:3306/app`],
     ["a malformed URL", () => `postgres://app:${PASSWORD}@[127.0.0.1/app`],
   ])("stops the service with a message and no password in its logs: %s", async (_case, url) => {
-    const failure = await spawnService({
+    const failure = await startService({
       TENANT: "broken",
       SERVICES: "users,counter",
       DATABASE_URL: url(),

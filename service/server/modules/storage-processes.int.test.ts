@@ -9,20 +9,16 @@ import {
   testDatabases,
 } from "../../../test/postgres/databases.js";
 import { rpcClient } from "../../../test/postgres/grpc-clients.js";
-import {
-  type ServiceProcess,
-  ServiceStartError,
-  spawnService,
-} from "../../../test/postgres/service-process.js";
+import { ServiceStartError, type StartedService, startService } from "../testing/spawn.js";
 
 // Each test starts several service processes (tsx start-up): generous
 // bounds for a loaded 2-core CI machine. Behaviour is asserted, never time.
 vi.setConfig({ testTimeout: 240_000 });
 
-const running: ServiceProcess[] = [];
+const running: StartedService[] = [];
 
-async function start(where: DatabaseLocation, tenant = "acme"): Promise<ServiceProcess> {
-  const service = await spawnService({
+async function start(where: DatabaseLocation, tenant = "acme"): Promise<StartedService> {
+  const service = await startService({
     TENANT: tenant,
     SERVICES: "users,counter",
     DATA_DIR: where.dataDir,
@@ -39,7 +35,7 @@ async function start(where: DatabaseLocation, tenant = "acme"): Promise<ServiceP
  * fail (the process was killed) are left out. `onValue` sees each value as it arrives.
  */
 async function draw(
-  service: ServiceProcess,
+  service: StartedService,
   calls: number,
   onValue: (n: number) => void = () => {},
 ) {
