@@ -35,6 +35,7 @@ import type { Context } from "./context.js";
 import { type FastUnaryMethod, installFastUnaryPath } from "./grpc-fast-unary.js";
 import { wrapUnary } from "./grpc-handlers.js";
 import { withInt64Codecs } from "./int64-codec.js";
+import { withLeanEncoders } from "./lean-encoder.js";
 import { createHealth, type Health } from "./health.js";
 import { HttpRouter } from "./http-router.js";
 import { createHttpServer, jsonReply } from "./http-server.js";
@@ -177,8 +178,10 @@ function buildGrpcServer(
   const server = new grpc.Server(GRPC_SERVER_OPTIONS);
   const fast: FastUnaryMethod[] = [];
   for (const spec of specs) {
-    // int64-only messages (the calculator, the counter) skip protobufjs's Long round trip
-    const definition = withInt64Codecs(serviceDefinition(pkg, spec.name));
+    // int64-only messages (the calculator, the counter) skip protobufjs's Long round trip;
+    // answers of strings, int32s, enums and nested messages (the user directory) skip its
+    // message objects and operation queue
+    const definition = withLeanEncoders(withInt64Codecs(serviceDefinition(pkg, spec.name)), pkg);
     const rpcNames = Object.values(definition).map((m) => m.path.split("/")[2] ?? "");
     const missing = rpcNames.filter((n) => !(n in spec.handlers));
     const extra = Object.keys(spec.handlers).filter((n) => !rpcNames.includes(n));
