@@ -1,6 +1,9 @@
 // The storage module (user.UserService, counter.v1.Counter, /getCounter) inside the real app
 // on loopback, called by real grpc-js clients built from the .proto files, on both backends.
 import { mkdtempSync, rmSync } from "node:fs";
+import { connect } from "node:http2";
+import { gzipSync } from "node:zlib";
+import type * as protoLoader from "@grpc/proto-loader";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -16,6 +19,7 @@ import { createLogger } from "../../log.js";
 import { type App, startApp } from "../app.js";
 import { createMetrics } from "../metrics.js";
 import { storageModule } from "./storage.js";
+import { loadProtos } from "../protos.js";
 
 // Some tests restart the app (store start-up) several times: bounds for a loaded machine.
 vi.setConfig({ testTimeout: 180_000 });
@@ -148,6 +152,24 @@ describe.each(BACKENDS)("users and counter served from %s", (backend) => {
     }
   });
 
+  it("writes a List's answer byte for byte the same through the fast path and grpc-js's", async () => {
+    const running = await startStorageApp(await dbs.fresh(), { SAMPLE_USERS: "true" });
+    const users = rpcClient(running.grpcAddress, "user.proto");
+    try {
+      const listed = await users.call("List");
+      // an empty ListReq, plain (the fast path) and gzip-compressed (left to grpc-js)
+      const fastPath = await rawUnary(running.app.grpcPort, "/user.UserService/List", false);
+      const grpcJs = await rawUnary(running.app.grpcPort, "/user.UserService/List", true);
+      expect(fastPath.toString("hex")).toBe(grpcJs.toString("hex"));
+      const searchResp = loadProtos(["user.proto"])["user.SearchResp"] as MessageType;
+      expect(searchResp.deserialize(fastPath)).toEqual(listed);
+      expect(listed.users).toHaveLength(30);
+    } finally {
+      users.close();
+      await running.app.shutdown();
+    }
+  });
+
   it("answers GET /api/users with JSON: list, name search, age search, 400 for a bad range", async () => {
     const running = await startStorageApp(await dbs.fresh(), { SAMPLE_USERS: "true" });
     try {
@@ -261,3 +283,42 @@ describe("/getCounter while PostgreSQL is gone", () => {
     }
   });
 });
+
+type MessageType = protoLoader.MessageTypeDefinition<object, object>;
+
+/**
+ * One unary call over a bare HTTP/2 session with an empty request message: the answer's
+ * message bytes (after the 5-byte gRPC prefix). `gzip` sends it compressed, which our fast
+ * path leaves to grpc-js.
+ */
+async function rawUnary(port: number, path: string, gzip: boolean): Promise<Buffer> {
+  const session = connect(`http://127.0.0.1:${port}`);
+  try {
+    const message = gzip ? gzipSync(Buffer.alloc(0)) : Buffer.alloc(0);
+    const prefix = Buffer.alloc(5);
+    prefix[0] = gzip ? 1 : 0;
+    prefix.writeUInt32BE(message.length, 1);
+    const request = session.request({
+      ":method": "POST",
+      ":path": path,
+      "content-type": "application/grpc",
+      te: "trailers",
+      ...(gzip && { "grpc-encoding": "gzip" }),
+    });
+    request.end(Buffer.concat([prefix, message]));
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    const status = await new Promise<string | undefined>((resolve, reject) => {
+      request.on("trailers", (trailers) => resolve(String(trailers["grpc-status"])));
+      request.on("error", reject);
+      request.on("end", () => resolve(undefined));
+    });
+    expect(status).toBe("0");
+    const body = Buffer.concat(chunks);
+    expect(body[0]).toBe(0); // not compressed
+    expect(body.readUInt32BE(1)).toBe(body.length - 5);
+    return body.subarray(5);
+  } finally {
+    session.close();
+  }
+}
