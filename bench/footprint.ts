@@ -16,9 +16,10 @@
  * our process only (the database is the shared server's cost). Prints ONE JSON document:
  * {"cases":[{"name","ours_peak_mib","ours_steady_mib","reference_mib","ratio"}], ...} with
  * ratio = ours_steady / reference; progress goes to stderr.
- * Each `--variant` adds a case per backend with those node arguments before the entry point
- * (e.g. `--variant="--no-opt --no-maglev"`, with the `=`: the value starts with a dash): what a V8 setting saves in memory and costs in CPU,
- * against the image's settings in the same run. Goals are judged on the image's cases only.
+ * Each `--variant` adds a case per backend with those node arguments before the entry point,
+ * e.g. `--variant="--no-opt --no-maglev"` (with the `=`, as the value starts with a dash):
+ * what a V8 setting saves in memory and costs in CPU, against the image's settings in the
+ * same run. Goals are judged on the image's cases only.
  */
 import { cpus, loadavg, totalmem } from "node:os";
 import { parseArgs } from "node:util";
