@@ -14,6 +14,7 @@ import { type FastUnaryMethod, installFastUnaryPath } from "./grpc-fast-unary.js
 import type { ModuleFactory } from "./module.js";
 import { loadProtos, serviceDefinition } from "./protos.js";
 import { client, startTestApp, unary } from "./testing/harness.js";
+import { framed, type RawAnswer, sendRaw } from "./testing/raw-grpc.js";
 
 const MAX_RECEIVE = 64 * 1024;
 
@@ -102,63 +103,16 @@ afterAll(() => {
   }
 });
 
-interface Answer {
-  headers: Record<string, unknown>;
-  trailers: Record<string, unknown>;
-  body: string;
-}
-
-/** One raw HTTP/2 request; the answer without its date header. */
-function send(
-  side: Side,
-  path: string,
-  body: Buffer,
-  extra: OutgoingHttpHeaders = {},
-  complete = true,
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const request = side.session.request({
-      ":method": "POST",
-      ":path": path,
-      "content-type": "application/grpc",
-      te: "trailers",
-      ...extra,
-    });
-    const answer: Answer = { headers: {}, trailers: {}, body: "" };
-    const chunks: Buffer[] = [];
-    // Object.entries leaves out node's Symbol(sensitiveHeaders) key: only headers are compared.
-    request.on("response", (headers) => {
-      answer.headers = Object.fromEntries(Object.entries(headers).filter(([k]) => k !== "date"));
-    });
-    request.on(
-      "trailers",
-      (trailers) => (answer.trailers = Object.fromEntries(Object.entries(trailers))),
-    );
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => resolve({ ...answer, body: Buffer.concat(chunks).toString("hex") }));
-    request.on("error", reject);
-    if (complete) request.end(body);
-    else request.write(body);
-  });
-}
-
-function framed(message: Buffer, compressed = false): Buffer {
-  const head = Buffer.alloc(5);
-  head[0] = compressed ? 1 : 0;
-  head.writeUInt32BE(message.length, 1);
-  return Buffer.concat([head, message]);
-}
-
 /** Sends the same request to both servers; returns the fast server's answer after comparing. */
 async function bothAgree(
   path: string,
   body: Buffer,
   extra: OutgoingHttpHeaders = {},
   complete = true,
-): Promise<Answer> {
+): Promise<RawAnswer> {
   const [ours, theirs] = await Promise.all([
-    send(fast, path, body, extra, complete),
-    send(plain, path, body, extra, complete),
+    sendRaw(fast.session, path, body, extra, complete),
+    sendRaw(plain.session, path, body, extra, complete),
   ]);
   expect(ours).toEqual(theirs);
   return ours;

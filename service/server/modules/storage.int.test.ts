@@ -20,6 +20,7 @@ import { type App, startApp } from "../app.js";
 import { createMetrics } from "../metrics.js";
 import { storageModule } from "./storage.js";
 import { loadProtos } from "../protos.js";
+import { framed, sendRaw } from "../testing/raw-grpc.js";
 
 // Some tests restart the app (store start-up) several times: bounds for a loaded machine.
 vi.setConfig({ testTimeout: 180_000 });
@@ -295,26 +296,14 @@ async function rawUnary(port: number, path: string, gzip: boolean): Promise<Buff
   const session = connect(`http://127.0.0.1:${port}`);
   try {
     const message = gzip ? gzipSync(Buffer.alloc(0)) : Buffer.alloc(0);
-    const prefix = Buffer.alloc(5);
-    prefix[0] = gzip ? 1 : 0;
-    prefix.writeUInt32BE(message.length, 1);
-    const request = session.request({
-      ":method": "POST",
-      ":path": path,
-      "content-type": "application/grpc",
-      te: "trailers",
-      ...(gzip && { "grpc-encoding": "gzip" }),
-    });
-    request.end(Buffer.concat([prefix, message]));
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    const status = await new Promise<string | undefined>((resolve, reject) => {
-      request.on("trailers", (trailers) => resolve(String(trailers["grpc-status"])));
-      request.on("error", reject);
-      request.on("end", () => resolve(undefined));
-    });
-    expect(status).toBe("0");
-    const body = Buffer.concat(chunks);
+    const answer = await sendRaw(
+      session,
+      path,
+      framed(message, gzip),
+      gzip ? { "grpc-encoding": "gzip" } : {},
+    );
+    expect(answer.trailers["grpc-status"]).toBe("0");
+    const body = Buffer.from(answer.body, "hex");
     expect(body[0]).toBe(0); // not compressed
     expect(body.readUInt32BE(1)).toBe(body.length - 5);
     return body.subarray(5);
