@@ -19,7 +19,10 @@
  * Each `--variant` adds a case per backend with those node arguments before the entry point,
  * e.g. `--variant="--no-opt --no-maglev"` (with the `=`, as the value starts with a dash):
  * what a V8 setting saves in memory and costs in CPU, against the image's settings in the
- * same run. Goals are judged on the image's cases only.
+ * same run. With variants, the image's case runs first and again last ("<backend> again"):
+ * the host's speed drifts over a run (the same settings measured 25 % more CPU a call ten
+ * minutes later), and a variant is judged against both. Goals are judged on the first
+ * image case only.
  */
 import { cpus, loadavg, totalmem } from "node:os";
 import { parseArgs } from "node:util";
@@ -52,7 +55,9 @@ const loadSeconds = Number(
   flags["load-seconds"] ?? (flags.quick ? 10 : FOOTPRINT_LOAD.loadSeconds),
 );
 const backends = flags.backends.split(",") as Backend[];
-const variants: string[][] = [[], ...flags.variant.map((v) => v.split(/\s+/).filter(Boolean))];
+const extraArgs = flags.variant.map((v) => v.split(/\s+/).filter(Boolean));
+/** Node arguments of each case per backend: the image's first, the variants, the image's again. */
+const variants: string[][] = extraArgs.length === 0 ? [[]] : [[], ...extraArgs, []];
 if (!Number.isInteger(users) || users < 1 || !Number.isInteger(loadSeconds) || loadSeconds < 2) {
   console.error("bench:footprint: --users >= 1 and --load-seconds >= 2, whole numbers");
   process.exit(2);
@@ -142,13 +147,14 @@ async function main(): Promise<void> {
   const reference = await measureReference(binary);
   const cases = [];
   for (const backend of backends) {
-    for (const nodeArgs of variants) {
+    for (const [index, nodeArgs] of variants.entries()) {
       const ours = await measureOurs(backend, entry, nodeArgs);
       await sleep(1000);
       const goal: { peak?: number; steady: number } = GOALS[backend];
-      const imageSettings = nodeArgs.length === 0;
+      const imageSettings = index === 0;
+      const again = index > 0 && nodeArgs.length === 0;
       cases.push({
-        name: caseName(backend, nodeArgs),
+        name: again ? `${backend} again` : caseName(backend, nodeArgs),
         ours_peak_mib: mib(ours.peakMib),
         ours_steady_mib: mib(ours.steadyMib),
         reference_mib: mib(reference.steadyMib),
