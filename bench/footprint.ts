@@ -152,7 +152,7 @@ async function main(): Promise<void> {
       await sleep(1000);
       const goal: { peak?: number; steady: number } = GOALS[backend];
       const imageSettings = index === 0;
-      const again = index > 0 && nodeArgs.length === 0;
+      const again = index > 0 && index === variants.length - 1;
       cases.push({
         name: again ? `${backend} again` : caseName(backend, nodeArgs),
         ours_peak_mib: mib(ours.peakMib),
