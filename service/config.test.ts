@@ -1,4 +1,7 @@
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { VALIDATOR_PATH, renderConfigValidator } from "../scripts/gen-config-validator.js";
 import { ConfigError, loadConfig, redactedConfig } from "./config.js";
 
 function errorOf(env: Record<string, string>): ConfigError {
@@ -10,6 +13,14 @@ function errorOf(env: Record<string, string>): ConfigError {
   }
   throw new Error("expected a ConfigError");
 }
+
+describe("the generated validator", () => {
+  it("is ajv's code for the committed ENV_SCHEMA (run npm run gen:config if not)", async () => {
+    const root = resolve(import.meta.dirname, "..");
+    const committed = await readFile(resolve(root, VALIDATOR_PATH), "utf8");
+    expect(committed, `${VALIDATOR_PATH} is out of date`).toBe(await renderConfigValidator(root));
+  });
+});
 
 describe("loadConfig", () => {
   it("has defaults for everything", () => {

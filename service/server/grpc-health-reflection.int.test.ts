@@ -16,8 +16,8 @@ afterAll(async () => {
 });
 
 /** One request/response exchange on the bidirectional ServerReflectionInfo stream. */
-function reflect(request: object): Promise<Record<string, any>> {
-  const c = client("grpc.reflection.v1.ServerReflection", t.grpcAddress) as any;
+function reflect(request: object, version = "v1"): Promise<Record<string, any>> {
+  const c = client(`grpc.reflection.${version}.ServerReflection`, t.grpcAddress) as any;
   return new Promise((resolve, reject) => {
     const stream = c.ServerReflectionInfo();
     stream.on("data", (response: Record<string, any>) => {
@@ -81,6 +81,12 @@ describe("server reflection", () => {
       .flatMap((f): any[] => f.messageType)
       .find((m) => m.name === "HealthListResponse");
     expect(list.nestedType[0].name).toBe("StatusesEntry");
+  });
+
+  it("answers on v1alpha too (older grpcurl), package-less names included", async () => {
+    const response = await reflect({ file_containing_symbol: "MathHelper" }, "v1alpha");
+    expect(response.error_response).toBeFalsy();
+    expect(response.file_descriptor_response.file_descriptor_proto.length).toBeGreaterThan(0);
   });
 
   it("answers NOT_FOUND for an unknown symbol", async () => {

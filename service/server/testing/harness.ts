@@ -94,6 +94,7 @@ export function clientConstructors(): Record<string, ClientCtor> {
     MathHelper: lookup("MathHelper"),
     "grpc.health.v1.Health": lookup("grpc.health.v1.Health"),
     "grpc.reflection.v1.ServerReflection": lookup("grpc.reflection.v1.ServerReflection"),
+    "grpc.reflection.v1alpha.ServerReflection": lookup("grpc.reflection.v1alpha.ServerReflection"),
   };
 }
 
