@@ -5,15 +5,7 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: [
-      "dist/**",
-      "node_modules/**",
-      ".local/**",
-      "coverage/**",
-      "**/*.js",
-      "**/*.mjs",
-      "**/*.generated.ts",
-    ],
+    ignores: ["dist/**", "node_modules/**", ".local/**", "coverage/**", "**/*.js", "**/*.mjs"],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

@@ -3,13 +3,13 @@
  * against ENV_SCHEMA (config-schema.ts). A bad value is a ConfigError whose message names the
  * variable; main prints it and exits non-zero. Nothing else in service/ reads process.env.
  *
- * The validator is ajv's, compiled ahead of time (config-validator.generated.ts): ajv itself,
+ * The validator is ajv's, compiled ahead of time (config-validator.generated.js): ajv itself,
  * loaded and compiling at start, held ~1.5 MiB of heap in every tenant process for the rest of
  * its life (bench/RESULTS.md). Empty strings count as unset.
  */
-import type { ErrorObject, ValidateFunction } from "ajv";
+import type { ErrorObject } from "ajv";
 import { ENV_SCHEMA, type LogLevel, type ServiceName } from "./config-schema.js";
-import { validate as generatedValidate } from "./config-validator.generated.js";
+import { validate } from "./config-validator.generated.js";
 
 export interface Config {
   tenant: string;
@@ -75,9 +75,6 @@ export class ConfigError extends Error {
     this.name = "ConfigError";
   }
 }
-
-/** ajv's code for ENV_SCHEMA, compiled with VALIDATOR_OPTIONS (scripts/gen-config-validator.ts). */
-const validate = generatedValidate as unknown as ValidateFunction;
 
 type EnvValues = Record<string, unknown>;
 
