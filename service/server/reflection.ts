@@ -16,7 +16,7 @@
  * (the dotted entries stay, the library resolves type references through them). Map entry
  * types are renamed as protoc names them (descriptor-fix.ts), or grpcurl rejects the file.
  */
-import type * as grpc from "@grpc/grpc-js";
+import * as grpc from "@grpc/grpc-js";
 import type { PackageDefinition } from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
 import { withProtocMapEntryNames } from "./descriptor-fix.js";
@@ -26,13 +26,15 @@ interface ReflectionIndex {
   symbols?: Record<string, unknown>;
 }
 
+type Handlers = Record<string, grpc.handleBidiStreamingCall<unknown, unknown>>;
+
 /** What addToServer registers, by service name (grpc.reflection.v1 and v1alpha). */
-type Registrations = Map<string, { definition: grpc.ServiceDefinition; handlers: object }>;
+type Registrations = Map<string, { definition: grpc.ServiceDefinition; handlers: Handlers }>;
 
 function registrationsOf(reflection: ReflectionService): Registrations {
   const registered: Registrations = new Map();
   reflection.addToServer({
-    addService(definition: grpc.ServiceDefinition, handlers: object) {
+    addService(definition: grpc.ServiceDefinition, handlers: Handlers) {
       const first = Object.values(definition)[0];
       registered.set(first?.path.split("/")[1] ?? "", { definition, handlers });
     },
@@ -42,19 +44,30 @@ function registrationsOf(reflection: ReflectionService): Registrations {
 
 export function addReflection(server: grpc.Server, pkg: PackageDefinition): void {
   let real: Registrations | undefined;
-  const handlersOf = (
+  const handlerOf = (
     name: string,
-  ): Record<string, grpc.handleBidiStreamingCall<unknown, unknown>> => {
+    method: string,
+  ): grpc.handleBidiStreamingCall<unknown, unknown> => {
     real ??= registrationsOf(indexed(new ReflectionService(withProtocMapEntryNames(pkg))));
-    const entry = real.get(name);
-    if (!entry) throw new Error(`@grpc/reflection no longer registers ${name}`);
-    return entry.handlers as Record<string, grpc.handleBidiStreamingCall<unknown, unknown>>;
+    const handler = real.get(name)?.handlers[method];
+    if (!handler) throw new Error(`@grpc/reflection no longer registers ${name}/${method}`);
+    return handler;
   };
   // over an empty package: the definitions, and a start-up check of the internals indexed() uses
   for (const [name, { definition }] of registrationsOf(indexed(new ReflectionService({})))) {
-    const lazy: Record<string, grpc.handleBidiStreamingCall<unknown, unknown>> = {};
+    const lazy: Handlers = {};
     for (const method of Object.keys(definition)) {
-      lazy[method] = (stream) => handlersOf(name)[method]!(stream);
+      lazy[method] = (stream) => {
+        let handler: grpc.handleBidiStreamingCall<unknown, unknown>;
+        try {
+          handler = handlerOf(name, method);
+        } catch (error) {
+          // a failure to build the index fails this call (INTERNAL), not the process
+          stream.emit("error", { code: grpc.status.INTERNAL, details: String(error) });
+          return;
+        }
+        handler(stream);
+      };
     }
     server.addService(definition, lazy);
   }
