@@ -6,6 +6,8 @@
  * in memory) measured in the same run under the same load. Per case, a FRESH start (empty
  * data directory, or a new PostgreSQL database), then `users` users created through
  * UserService/Create, then a minute of mixed traffic (footprint/load.ts):
+ * - idle: RSS (and its anonymous part) a few seconds after the start, before any call: what a
+ *   tenant nobody calls holds, the common case on a cluster of many tenants;
  * - peak: the kernel's high-water mark (VmHWM) over the whole life of the process;
  * - steady: the median RSS over the second half of the mixed traffic, and its two parts:
  *   anonymous memory (the process's own) and file pages (mostly the `node` binary's code and
@@ -78,7 +80,12 @@ setTimeout(
   ((1 + backends.length * variants.length) * (loadSeconds + 300) + 300) * 1000,
 ).unref();
 
+/** How long a fresh process is left alone before its idle RSS is read (start-up's last turns). */
+const IDLE_SETTLE_MS = 3_000;
+
 interface Measured {
+  idleMib: number;
+  idleAnonMib: number;
   peakMib: number;
   steadyMib: number;
   steadyAnonMib: number;
@@ -91,7 +98,9 @@ interface Measured {
 async function measure(server: RunningServer, label: string): Promise<Measured> {
   const sampler = new RssSampler(server.process.pid);
   try {
-    log(`${label}: creating ${users} users`);
+    await sleep(IDLE_SETTLE_MS);
+    const idle = readRss(server.process.pid);
+    log(`${label}: idle ${mib(idle.rssMib)} MiB; creating ${users} users`);
     await createUsers(server, users);
     log(`${label}: ${loadSeconds} s of mixed traffic`);
     const loadStart = sampler.samples.at(-1)?.atMs ?? 0;
@@ -104,6 +113,8 @@ async function measure(server: RunningServer, label: string): Promise<Measured> 
     const peakMib = readRss(server.process.pid).hwmMib;
     log(`${label}: peak ${mib(peakMib)} MiB, steady ${mib(steadyMib)} MiB, ${calls} calls`);
     return {
+      idleMib: idle.rssMib,
+      idleAnonMib: idle.anonMib,
       peakMib,
       steadyMib,
       steadyAnonMib: sampler.medianSince(steadyFrom, "anonMib"),
@@ -161,7 +172,10 @@ async function main(): Promise<void> {
         ratio: Math.round((ours.steadyMib / reference.steadyMib) * 100) / 100,
         ours_steady_anon_mib: mib(ours.steadyAnonMib),
         ours_steady_file_mib: mib(ours.steadyFileMib),
+        ours_idle_mib: mib(ours.idleMib),
+        ours_idle_anon_mib: mib(ours.idleAnonMib),
         reference_peak_mib: mib(reference.peakMib),
+        reference_idle_mib: mib(reference.idleMib),
         calls: ours.calls,
         cpu_us_per_call: Math.round(ours.cpuUsPerCall),
         reference_cpu_us_per_call: Math.round(reference.cpuUsPerCall),
