@@ -3,17 +3,12 @@
  * Usage: npm run gen:api            (write the files)
  *        npm run gen:api -- --check (exit 1 when a committed file is out of date)
  */
-import { readFile, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { format } from "prettier";
 import { CRD_PATH, TYPES_PATH, renderCrdYaml, renderTypes } from "../operator/api/codegen.js";
 import { DOCS_PATH, renderApiDocs } from "./api-docs.js";
-
-export interface GeneratedFile {
-  path: string;
-  content: string;
-}
+import { type GeneratedFile, syncGeneratedFiles } from "./lib/generated-files.js";
 
 /** Every generated file, formatted exactly as it is committed (markdown is left as rendered). */
 export async function generateApiFiles(root: string): Promise<GeneratedFile[]> {
@@ -41,21 +36,8 @@ export async function generateApiFiles(root: string): Promise<GeneratedFile[]> {
 
 async function main(): Promise<void> {
   const root = process.cwd();
-  const check = process.argv.includes("--check");
-  let stale = 0;
-  for (const file of await generateApiFiles(root)) {
-    const target = resolve(root, file.path);
-    const current = await readFile(target, "utf8").catch(() => "");
-    if (current === file.content) continue;
-    if (check) {
-      console.error(`${file.path} is out of date: run npm run gen:api`);
-      stale++;
-    } else {
-      await writeFile(target, file.content);
-      console.log(`wrote ${file.path}`);
-    }
-  }
-  if (stale > 0) process.exitCode = 1;
+  const files = await generateApiFiles(root);
+  await syncGeneratedFiles(root, files, "npm run gen:api", process.argv.includes("--check"));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -9,12 +9,11 @@
  * process's life, and ajv's compact output is ~34 KB where the same code formatted and
  * re-emitted by tsc was 160 KB. scripts/copy-assets.mjs copies it into dist/.
  */
-import { readFile, writeFile } from "node:fs/promises";
-import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Ajv } from "ajv";
 import standaloneModule from "ajv/dist/standalone/index.js";
 import { ENV_SCHEMA } from "../service/config-schema.js";
+import { type GeneratedFile, syncGeneratedFiles } from "./lib/generated-files.js";
 
 export const VALIDATOR_PATH = "service/config-validator.generated.js";
 export const VALIDATOR_TYPES_PATH = "service/config-validator.generated.d.ts";
@@ -35,11 +34,6 @@ const VALIDATOR_OPTIONS = {
   strict: false,
   code: { source: true, esm: true },
 } as const;
-
-export interface GeneratedFile {
-  path: string;
-  content: string;
-}
 
 /** The validator module (ajv's standalone code for ENV_SCHEMA) and its type declaration. */
 export function renderConfigValidator(): GeneratedFile[] {
@@ -64,20 +58,13 @@ export function renderConfigValidator(): GeneratedFile[] {
 }
 
 async function main(): Promise<void> {
-  const root = process.cwd();
-  const check = process.argv.includes("--check");
-  for (const file of renderConfigValidator()) {
-    const target = resolve(root, file.path);
-    const current = await readFile(target, "utf8").catch(() => "");
-    if (current === file.content) continue;
-    if (check) {
-      console.error(`${file.path} is out of date: run npm run gen:config`);
-      process.exitCode = 1;
-    } else {
-      await writeFile(target, file.content);
-      console.log(`wrote ${file.path}`);
-    }
-  }
+  const files = renderConfigValidator();
+  await syncGeneratedFiles(
+    process.cwd(),
+    files,
+    "npm run gen:config",
+    process.argv.includes("--check"),
+  );
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -25,7 +25,7 @@ export interface Metrics {
  * a cost paid by every tenant on a cluster. Ten samples a second still catch any stall of the
  * loop longer than a tenth of a second, and half of those of 50 ms, between two scrapes.
  */
-export const EVENT_LOOP_SAMPLE_MS = 100;
+const EVENT_LOOP_SAMPLE_MS = 100;
 
 const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
