@@ -1,7 +1,7 @@
 /**
  * What the service reads from its environment: every variable, its type, bounds and default,
  * as one JSON Schema. service/config.ts turns a validated environment into the Config;
- * scripts/gen-config-validator.ts compiles this schema into service/config-validator.generated.ts
+ * scripts/gen-config-validator.ts compiles this schema into service/config-validator.generated.js
  * (ajv's standalone code), so the running service validates without loading ajv itself.
  *
  * To add a variable: add it here, map it in config.ts's toConfig(), run npm run gen:config.

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, describe, expect, it } from "vitest";
 import { type ServiceProcess, startServiceProcess } from "./testing/spawn.js";
 
@@ -9,8 +10,6 @@ function voluntarySwitches(pid: number): number {
   const status = readFileSync(`/proc/${pid}/task/${pid}/status`, "utf8");
   return Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(status)![1]);
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 let service: ServiceProcess | undefined;
 const dataDir = mkdtempSync(join(tmpdir(), "service-idle-"));

@@ -26,7 +26,8 @@ interface ReflectionIndex {
   symbols?: Record<string, unknown>;
 }
 
-type Handlers = Record<string, grpc.handleBidiStreamingCall<unknown, unknown>>;
+type Handler = grpc.handleBidiStreamingCall<unknown, unknown>;
+type Handlers = Record<string, Handler>;
 
 /** What addToServer registers, by service name (grpc.reflection.v1 and v1alpha). */
 type Registrations = Map<string, { definition: grpc.ServiceDefinition; handlers: Handlers }>;
@@ -44,10 +45,7 @@ function registrationsOf(reflection: ReflectionService): Registrations {
 
 export function addReflection(server: grpc.Server, pkg: PackageDefinition): void {
   let real: Registrations | undefined;
-  const handlerOf = (
-    name: string,
-    method: string,
-  ): grpc.handleBidiStreamingCall<unknown, unknown> => {
+  const handlerOf = (name: string, method: string): Handler => {
     real ??= registrationsOf(indexed(new ReflectionService(withProtocMapEntryNames(pkg))));
     const handler = real.get(name)?.handlers[method];
     if (!handler) throw new Error(`@grpc/reflection no longer registers ${name}/${method}`);
@@ -58,7 +56,7 @@ export function addReflection(server: grpc.Server, pkg: PackageDefinition): void
     const lazy: Handlers = {};
     for (const method of Object.keys(definition)) {
       lazy[method] = (stream) => {
-        let handler: grpc.handleBidiStreamingCall<unknown, unknown>;
+        let handler: Handler;
         try {
           handler = handlerOf(name, method);
         } catch (error) {
