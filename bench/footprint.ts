@@ -18,6 +18,8 @@
  * our process only (the database is the shared server's cost). Prints ONE JSON document:
  * {"cases":[{"name","ours_peak_mib","ours_steady_mib","reference_mib","ratio"}], ...} with
  * ratio = ours_steady / reference; progress goes to stderr.
+ * The runtime's floor (footprint/floor.ts), measured in the same run: Node.js with the image's
+ * settings and the packages the service runs on loaded, idle; ours beyond it is ours.
  * Each `--variant` adds a case per backend with those node arguments before the entry point,
  * e.g. `--variant="--no-opt --no-maglev"` (with the `=`, as the value starts with a dash):
  * what a V8 setting saves in memory and costs in CPU, against the image's settings in the
@@ -31,6 +33,7 @@ import { parseArgs } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createUsers, mixedLoad } from "./footprint/load.js";
 import { FOOTPRINT_GOALS as GOALS, FOOTPRINT_LOAD } from "./footprint/goals.js";
+import { measureRuntimeFloor, RUNTIME_MODULES } from "./footprint/floor.js";
 import { startOursAsImage } from "./footprint/ours.js";
 import { imageMemoryEnv } from "./lib/image-env.js";
 import { RssSampler, readRss } from "./footprint/rss.js";
@@ -156,6 +159,8 @@ async function main(): Promise<void> {
   const entry = ensureServiceBuilt();
   const binary = ensureReference();
   const reference = await measureReference(binary);
+  const floor = await measureRuntimeFloor(IDLE_SETTLE_MS);
+  log(`runtime floor (Node.js + the service's packages, idle): ${mib(floor.rssMib)} MiB`);
   const cases = [];
   for (const backend of backends) {
     for (const [index, nodeArgs] of variants.entries()) {
@@ -204,6 +209,12 @@ async function main(): Promise<void> {
         users,
         load_seconds: loadSeconds,
         reference_calls: reference.calls,
+        runtime_floor: {
+          idle_mib: mib(floor.rssMib),
+          idle_anon_mib: mib(floor.anonMib),
+          idle_file_mib: mib(floor.fileMib),
+          modules: RUNTIME_MODULES,
+        },
         cases,
       },
       null,

@@ -1,0 +1,52 @@
+/**
+ * The runtime's floor: a Node.js process with the image's memory settings that loads the
+ * packages the service runs on, and does nothing else. Its idle RSS is what any service built
+ * on Node.js and these libraries holds before its own code, data and load; what ours holds
+ * beyond it is ours. Measured in the same run as ours, so the two compare (bench/RESULTS.md).
+ */
+import { REPO } from "../lib/build.js";
+import { imageMemoryEnv } from "../lib/image-env.js";
+import { startProcess } from "../lib/processes.js";
+import { type Rss, readRss } from "./rss.js";
+
+/**
+ * What dist/service/main.js imports from outside our code at start, on either backend (pg and
+ * node:sqlite both: the store modules load with the service). floor.test.ts checks each package
+ * is still one the service's code imports.
+ */
+export const RUNTIME_MODULES = [
+  "@grpc/grpc-js",
+  "@grpc/proto-loader",
+  "@grpc/reflection",
+  "grpc-health-check",
+  "jose",
+  "pg",
+  "pino",
+  "prom-client",
+  "protobufjs",
+  "node:http",
+  "node:http2",
+  "node:sqlite",
+] as const;
+
+/** Starts the floor process, leaves it idle `settleMs`, reads its RSS and stops it. */
+export async function measureRuntimeFloor(settleMs: number): Promise<Rss> {
+  const imports = RUNTIME_MODULES.map((name) => `import(${JSON.stringify(name)})`).join(", ");
+  const script = `await Promise.all([${imports}]); console.log("loaded"); setInterval(() => {}, 1 << 30);`;
+  const started = await startProcess(process.execPath, ["--input-type=module", "-e", script], {
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: "production",
+      ...imageMemoryEnv(),
+    },
+    cwd: REPO,
+    readyLine: /^loaded$/m,
+  });
+  try {
+    await new Promise((resolve) => setTimeout(resolve, settleMs));
+    return readRss(started.pid);
+  } finally {
+    await started.stop();
+  }
+}
