@@ -4,8 +4,9 @@
  * on Node.js and these libraries holds before its own code, data and load; what ours holds
  * beyond it is ours. Measured in the same run as ours, so the two compare (bench/RESULTS.md).
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { REPO } from "../lib/build.js";
-import { imageMemoryEnv } from "../lib/image-env.js";
+import { imageProcessEnv } from "../lib/image-env.js";
 import { startProcess } from "../lib/processes.js";
 import { type Rss, readRss } from "./rss.js";
 
@@ -34,17 +35,12 @@ export async function measureRuntimeFloor(settleMs: number): Promise<Rss> {
   const imports = RUNTIME_MODULES.map((name) => `import(${JSON.stringify(name)})`).join(", ");
   const script = `await Promise.all([${imports}]); console.log("loaded"); setInterval(() => {}, 1 << 30);`;
   const started = await startProcess(process.execPath, ["--input-type=module", "-e", script], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: "production",
-      ...imageMemoryEnv(),
-    },
+    env: imageProcessEnv(),
     cwd: REPO,
     readyLine: /^loaded$/m,
   });
   try {
-    await new Promise((resolve) => setTimeout(resolve, settleMs));
+    await sleep(settleMs);
     return readRss(started.pid);
   } finally {
     await started.stop();

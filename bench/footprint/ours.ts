@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startPostgres } from "../../test/postgres/server.js";
 import { REPO } from "../lib/build.js";
-import { imageMemoryEnv } from "../lib/image-env.js";
+import { imageProcessEnv } from "../lib/image-env.js";
 import { freePort, startProcess } from "../lib/processes.js";
 import type { Backend, RunningServer } from "../service/servers.js";
 
@@ -38,10 +38,7 @@ export async function startOursAsImage(
     const [grpcPort, httpPort] = [await freePort(), await freePort()];
     const started = await startProcess(process.execPath, [...nodeArgs, entry], {
       env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        NODE_ENV: "production",
-        ...imageMemoryEnv(),
+        ...imageProcessEnv(),
         HOST: "127.0.0.1",
         GRPC_PORT: String(grpcPort),
         HTTP_PORT: String(httpPort),

@@ -26,6 +26,19 @@ export function imageMemoryEnv(dockerfile = readFileSync(join(REPO, "Dockerfile"
 }
 
 /**
+ * The environment a bench starts a Node process of ours in, as the image's runtime stage runs
+ * it: production mode and the memory settings above; callers add the service's own variables.
+ */
+export function imageProcessEnv(): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: "production",
+    ...imageMemoryEnv(),
+  };
+}
+
+/**
  * A library named in LD_PRELOAD that this machine lacks is skipped by the dynamic loader with a
  * mere warning, and the bench would measure glibc's malloc as if it were the image's: refuse.
  */

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startPostgres } from "../../test/postgres/server.js";
 import { ensureBuilt, REPO } from "../lib/build.js";
-import { imageMemoryEnv } from "../lib/image-env.js";
+import { imageProcessEnv } from "../lib/image-env.js";
 import { freePort, startProcess, type Started } from "../lib/processes.js";
 import type { Target } from "./load.js";
 
@@ -98,11 +98,8 @@ export async function startOurs(options: OursOptions): Promise<RunningServer> {
     }
     const [grpcPort, httpPort] = [await freePort(), await freePort()];
     const env = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: "production",
       // as a tenant pod runs it: a smaller heap costs CPU in garbage collection
-      ...imageMemoryEnv(),
+      ...imageProcessEnv(),
       HOST: "127.0.0.1",
       GRPC_PORT: String(grpcPort),
       HTTP_PORT: String(httpPort),
