@@ -30,10 +30,26 @@ export const RUNTIME_MODULES = [
   "node:sqlite",
 ] as const;
 
+/**
+ * The floor's ES module script: packages by `import()`, Node's own modules by
+ * `process.getBuiltinModule()` as the service gets node:http (http-server.ts). An ES import of
+ * node:http builds its namespace from every export, and three of them (WebSocket, CloseEvent,
+ * MessageEvent) are getters that load Node's bundled undici, which the service never holds
+ * (service/server/bundled-undici.int.test.ts) and an earlier floor did: 1.5 MiB of RSS beside
+ * these packages, 13.5 in a process that loads nothing else.
+ */
+export function floorScript(): string {
+  const loads = RUNTIME_MODULES.map((name) =>
+    name.startsWith("node:")
+      ? `process.getBuiltinModule(${JSON.stringify(name)})`
+      : `import(${JSON.stringify(name)})`,
+  );
+  return `await Promise.all([${loads.join(", ")}]);`;
+}
+
 /** Starts the floor process, leaves it idle `settleMs`, reads its RSS and stops it. */
 export async function measureRuntimeFloor(settleMs: number): Promise<Rss> {
-  const imports = RUNTIME_MODULES.map((name) => `import(${JSON.stringify(name)})`).join(", ");
-  const script = `await Promise.all([${imports}]); console.log("loaded"); setInterval(() => {}, 1 << 30);`;
+  const script = `${floorScript()} console.log("loaded"); setInterval(() => {}, 1 << 30);`;
   const started = await startProcess(process.execPath, ["--input-type=module", "-e", script], {
     env: imageProcessEnv(),
     cwd: REPO,
