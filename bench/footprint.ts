@@ -12,6 +12,8 @@
  * - steady: the median RSS over the second half of the mixed traffic, and its two parts:
  *   anonymous memory (the process's own) and file pages (mostly the `node` binary's code and
  *   read-only data, which every process running the same binary shares);
+ * - ours only, V8's heap at the end of the traffic, space by space (its /metrics): what V8 has
+ *   committed; the steady anonymous memory beyond it is outside V8 (jemalloc's buffers, stacks);
  * - CPU per call: the process's CPU time over the mixed traffic, per call answered.
  * Ours runs as one Node process (dist/service/main.js, all services) with the image's memory
  * settings (Dockerfile: NODE_OPTIONS, jemalloc preloaded); PostgreSQL mode counts
@@ -34,6 +36,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { createUsers, mixedLoad } from "./footprint/load.js";
 import { FOOTPRINT_GOALS as GOALS, FOOTPRINT_LOAD } from "./footprint/goals.js";
 import { measureRuntimeFloor, RUNTIME_MODULES } from "./footprint/floor.js";
+import { readHeapSpaces } from "./footprint/heap-spaces.js";
 import { startOursAsImage } from "./footprint/ours.js";
 import { imageMemoryEnv } from "./lib/image-env.js";
 import { RssSampler, readRss } from "./footprint/rss.js";
@@ -73,6 +76,10 @@ if (backends.length === 0 || backends.some((b) => b !== "embedded" && b !== "pos
 }
 const log = (line: string): void => void process.stderr.write(`bench:footprint: ${line}\n`);
 const mib = (value: number): number => Math.round(value * 10) / 10;
+const sum = (values: Record<string, number>): number =>
+  Object.values(values).reduce((total, value) => total + value, 0);
+const mapValues = (values: Record<string, number>, map: (value: number) => number) =>
+  Object.fromEntries(Object.entries(values).map(([key, value]) => [key, map(value)]));
 
 // Bound the whole run; the process helpers kill every child when we exit.
 setTimeout(
@@ -95,10 +102,12 @@ interface Measured {
   steadyFileMib: number;
   calls: number;
   cpuUsPerCall: number;
+  /** V8's committed heap by space at the end of the traffic (ours only). */
+  heapMib?: Record<string, number>;
 }
 
 /** Samples `server` from its start through creating users and the mixed traffic. */
-async function measure(server: RunningServer, label: string): Promise<Measured> {
+async function measure(server: RunningServer, label: string, readsHeap = false): Promise<Measured> {
   const sampler = new RssSampler(server.process.pid);
   try {
     await sleep(IDLE_SETTLE_MS);
@@ -111,6 +120,7 @@ async function measure(server: RunningServer, label: string): Promise<Measured> 
     const calls = await mixedLoad(server, users, loadSeconds);
     const cpuUsPerCall = ((treeCpuSeconds(server.process.pid) - cpuBefore) * 1e6) / calls;
     sampler.sample();
+    const heapMib = readsHeap ? await readHeapSpaces(server.httpBase) : undefined;
     const steadyFrom = loadStart + (loadSeconds * 1000) / 2;
     const steadyMib = sampler.medianSince(steadyFrom);
     const peakMib = readRss(server.process.pid).hwmMib;
@@ -124,6 +134,7 @@ async function measure(server: RunningServer, label: string): Promise<Measured> 
       steadyFileMib: sampler.medianSince(steadyFrom, "fileMib"),
       calls,
       cpuUsPerCall,
+      heapMib,
     };
   } finally {
     sampler.stop();
@@ -137,7 +148,7 @@ async function measureOurs(
 ): Promise<Measured> {
   const server = await startOursAsImage(backend, entry, nodeArgs);
   try {
-    return await measure(server, `ours (${caseName(backend, nodeArgs)})`);
+    return await measure(server, `ours (${caseName(backend, nodeArgs)})`, true);
   } finally {
     await server.stop();
   }
@@ -177,6 +188,8 @@ async function main(): Promise<void> {
         ratio: Math.round((ours.steadyMib / reference.steadyMib) * 100) / 100,
         ours_steady_anon_mib: mib(ours.steadyAnonMib),
         ours_steady_file_mib: mib(ours.steadyFileMib),
+        ours_v8_heap_mib: mapValues(ours.heapMib ?? {}, mib),
+        ours_outside_v8_heap_anon_mib: mib(ours.steadyAnonMib - sum(ours.heapMib ?? {})),
         ours_idle_mib: mib(ours.idleMib),
         ours_idle_anon_mib: mib(ours.idleAnonMib),
         reference_peak_mib: mib(reference.peakMib),
