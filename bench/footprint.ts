@@ -226,6 +226,8 @@ async function main(): Promise<void> {
           idle_mib: mib(floor.rssMib),
           idle_anon_mib: mib(floor.anonMib),
           idle_file_mib: mib(floor.fileMib),
+          v8_heap_mib: mapValues(floor.heapMib, mib),
+          outside_v8_heap_anon_mib: mib(floor.anonMib - sum(floor.heapMib)),
           modules: RUNTIME_MODULES,
         },
         cases,

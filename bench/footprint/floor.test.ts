@@ -1,9 +1,8 @@
-import { execFileSync } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPO } from "../lib/build.js";
-import { RUNTIME_MODULES, floorScript } from "./floor.js";
+import { RUNTIME_MODULES } from "./floor.js";
 
 /** The bare specifiers ("pg", "@grpc/grpc-js", "node:http") the service's non-test code imports. */
 function serviceImports(dir = join(REPO, "service")): Set<string> {
@@ -31,25 +30,5 @@ describe("the runtime floor's modules", () => {
     };
     const packages = RUNTIME_MODULES.filter((name) => !name.startsWith("node:"));
     expect(packages.filter((name) => !(name in dependencies))).toEqual([]);
-  });
-});
-
-describe("the runtime floor's process", () => {
-  it("loads every module on the list, and not Node's bundled undici, which the service never loads", () => {
-    const out = execFileSync(
-      process.execPath,
-      [
-        "--input-type=module",
-        "-e",
-        `${floorScript()} console.log(JSON.stringify(process.moduleLoadList));`,
-      ],
-      { cwd: REPO, encoding: "utf8" },
-    );
-    const loaded = JSON.parse(out.trim().split("\n").pop()!) as string[];
-    const builtins = RUNTIME_MODULES.filter((name) => name.startsWith("node:"));
-    expect(builtins.filter((name) => !loaded.includes(`NativeModule ${name.slice(5)}`))).toEqual(
-      [],
-    );
-    expect(loaded.filter((name) => name.includes("undici"))).toEqual([]);
   });
 });

@@ -47,9 +47,24 @@ export function floorScript(): string {
   return `await Promise.all([${loads.join(", ")}]);`;
 }
 
-/** Starts the floor process, leaves it idle `settleMs`, reads its RSS and stops it. */
-export async function measureRuntimeFloor(settleMs: number): Promise<Rss> {
-  const script = `${floorScript()} console.log("loaded"); setInterval(() => {}, 1 << 30);`;
+/** What the floor holds: its RSS, and V8's committed heap by space (MiB) as it was read. */
+export interface Floor extends Rss {
+  heapMib: Record<string, number>;
+}
+
+// Sent SIGUSR2, the floor prints its heap spaces on one line (the signal's handler allocates a
+// little, after its RSS has been read).
+const PRINT_HEAP_SPACES = `process.on("SIGUSR2", () => {
+  const spaces = {};
+  for (const s of process.getBuiltinModule("node:v8").getHeapSpaceStatistics()) {
+    if (s.space_size > 0) spaces[s.space_name.replace(/_space$/, "")] = s.space_size / 2 ** 20;
+  }
+  console.log("heap " + JSON.stringify(spaces));
+});`;
+
+/** Starts the floor process, leaves it idle `settleMs`, reads its RSS and heap, and stops it. */
+export async function measureRuntimeFloor(settleMs: number): Promise<Floor> {
+  const script = `${floorScript()} ${PRINT_HEAP_SPACES} console.log("loaded"); setInterval(() => {}, 1 << 30);`;
   const started = await startProcess(process.execPath, ["--input-type=module", "-e", script], {
     env: imageProcessEnv(),
     cwd: REPO,
@@ -57,7 +72,17 @@ export async function measureRuntimeFloor(settleMs: number): Promise<Rss> {
   });
   try {
     await sleep(settleMs);
-    return readRss(started.pid);
+    const rss = readRss(started.pid);
+    process.kill(started.pid, "SIGUSR2");
+    for (let waitedMs = 0; !/^heap /m.test(started.stdout()); waitedMs += 50) {
+      if (waitedMs > 10_000) throw new Error("the floor process did not print its heap spaces");
+      await sleep(50);
+    }
+    const heapMib = JSON.parse(/^heap (.*)$/m.exec(started.stdout())![1]!) as Record<
+      string,
+      number
+    >;
+    return { ...rss, heapMib };
   } finally {
     await started.stop();
   }
