@@ -1,6 +1,6 @@
 /**
  * npm run -s bench:footprint [-- --quick] [--users N] [--load-seconds S]
- *                             [--backends embedded,postgres] [--variant="NODE ARGS"]...
+ *                             [--backends embedded,postgres] [--variant="NODE ARGS NAME=VALUE"]...
  *
  * Memory of one tenant's service process, against the Go reference server (bench/reference,
  * in memory) measured in the same run under the same load. Per case, a FRESH start (empty
@@ -23,9 +23,11 @@
  * The runtime's floor (footprint/floor.ts), measured in the same run: Node.js with the image's
  * settings and the packages the service runs on loaded, idle; ours beyond it is ours.
  * Each `--variant` adds a case per backend with those node arguments before the entry point,
- * e.g. `--variant="--no-opt --no-maglev"` (with the `=`, as the value starts with a dash):
- * what a V8 setting saves in memory and costs in CPU, against the image's settings in the
- * same run. With variants, the image's case runs first and again last ("<backend> again"):
+ * e.g. `--variant="--no-opt --no-maglev"` (with the `=`, as the value starts with a dash), and
+ * its NAME=VALUE words set over the image's environment, e.g.
+ * `--variant="MALLOC_CONF=narenas:1,background_thread:true,tcache:false"` (footprint/variant.ts):
+ * what a V8 or jemalloc setting saves in memory and costs in CPU, against the image's settings
+ * in the same run. With variants, the image's case runs first and again last ("<backend> again"):
  * the host's speed drifts over a run (the same settings measured 25 % more CPU a call ten
  * minutes later), and a variant is judged against both. Goals are judged on the first
  * image case only.
@@ -37,6 +39,7 @@ import { createUsers, mixedLoad } from "./footprint/load.js";
 import { FOOTPRINT_GOALS as GOALS, FOOTPRINT_LOAD } from "./footprint/goals.js";
 import { measureRuntimeFloor, RUNTIME_MODULES } from "./footprint/floor.js";
 import { readHeapSpaces } from "./footprint/heap-spaces.js";
+import { type Variant, parseVariant } from "./footprint/variant.js";
 import { startOursAsImage } from "./footprint/ours.js";
 import { imageMemoryEnv } from "./lib/image-env.js";
 import { RssSampler, readRss } from "./footprint/rss.js";
@@ -63,9 +66,11 @@ const loadSeconds = Number(
   flags["load-seconds"] ?? (flags.quick ? 10 : FOOTPRINT_LOAD.loadSeconds),
 );
 const backends = flags.backends.split(",") as Backend[];
-const extraArgs = flags.variant.map((v) => v.split(/\s+/).filter(Boolean));
-/** Node arguments of each case per backend: the image's first, the variants, the image's again. */
-const variants: string[][] = extraArgs.length === 0 ? [[]] : [[], ...extraArgs, []];
+const extraWords = flags.variant.map((v) => v.split(/\s+/).filter(Boolean));
+/** The cases per backend: the image's first, the variants, the image's again. */
+const variants: (Variant & { words: string[] })[] = (
+  extraWords.length === 0 ? [[]] : [[], ...extraWords, []]
+).map((words) => ({ words, ...parseVariant(words) }));
 if (!Number.isInteger(users) || users < 1 || !Number.isInteger(loadSeconds) || loadSeconds < 2) {
   console.error("bench:footprint: --users >= 1 and --load-seconds >= 2, whole numbers");
   process.exit(2);
@@ -144,11 +149,11 @@ async function measure(server: RunningServer, label: string, readsHeap = false):
 async function measureOurs(
   backend: Backend,
   entry: string,
-  nodeArgs: readonly string[],
+  variant: Variant & { words: string[] },
 ): Promise<Measured> {
-  const server = await startOursAsImage(backend, entry, nodeArgs);
+  const server = await startOursAsImage(backend, entry, variant.nodeArgs, variant.env);
   try {
-    return await measure(server, `ours (${caseName(backend, nodeArgs)})`, true);
+    return await measure(server, `ours (${caseName(backend, variant.words)})`, true);
   } finally {
     await server.stop();
   }
@@ -163,8 +168,8 @@ async function measureReference(binary: string): Promise<Measured> {
   }
 }
 
-const caseName = (backend: Backend, nodeArgs: readonly string[]): string =>
-  nodeArgs.length === 0 ? backend : `${backend} ${nodeArgs.join(" ")}`;
+const caseName = (backend: Backend, words: readonly string[]): string =>
+  words.length === 0 ? backend : `${backend} ${words.join(" ")}`;
 
 async function main(): Promise<void> {
   const entry = ensureServiceBuilt();
@@ -174,14 +179,14 @@ async function main(): Promise<void> {
   log(`runtime floor (Node.js + the service's packages, idle): ${mib(floor.rssMib)} MiB`);
   const cases = [];
   for (const backend of backends) {
-    for (const [index, nodeArgs] of variants.entries()) {
-      const ours = await measureOurs(backend, entry, nodeArgs);
+    for (const [index, variant] of variants.entries()) {
+      const ours = await measureOurs(backend, entry, variant);
       await sleep(1000);
       const goal: { peak?: number; steady: number } = GOALS[backend];
       const imageSettings = index === 0;
       const again = index > 0 && index === variants.length - 1;
       cases.push({
-        name: again ? `${backend} again` : caseName(backend, nodeArgs),
+        name: again ? `${backend} again` : caseName(backend, variant.words),
         ours_peak_mib: mib(ours.peakMib),
         ours_steady_mib: mib(ours.steadyMib),
         reference_mib: mib(reference.steadyMib),
@@ -197,7 +202,8 @@ async function main(): Promise<void> {
         calls: ours.calls,
         cpu_us_per_call: Math.round(ours.cpuUsPerCall),
         reference_cpu_us_per_call: Math.round(reference.cpuUsPerCall),
-        node_args: nodeArgs,
+        node_args: variant.nodeArgs,
+        env: variant.env,
         goal_peak_mib: imageSettings ? (goal.peak ?? null) : null,
         goal_steady_mib: imageSettings ? goal.steady : null,
         goal_met: imageSettings

@@ -3,8 +3,9 @@
  * dist/service/main.js with the runtime stage's memory settings (NODE_OPTIONS, jemalloc
  * preloaded; read from the Dockerfile so the bench and the image cannot drift),
  * on the embedded store in a fresh data directory or on a new PostgreSQL database. `nodeArgs`
- * (e.g. `--no-opt`, flags NODE_OPTIONS refuses) go before the entry point, for the bench's
- * variants: what a V8 setting would save, against the image as it is, in one run.
+ * (e.g. `--no-opt`, flags NODE_OPTIONS refuses) go before the entry point and `env` over the
+ * image's (e.g. MALLOC_CONF), for the bench's variants: what a V8 or jemalloc setting would
+ * save, against the image as it is, in one run.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,6 +20,7 @@ export async function startOursAsImage(
   backend: Backend,
   entry: string,
   nodeArgs: readonly string[] = [],
+  env: Readonly<Record<string, string>> = {},
 ): Promise<RunningServer> {
   const cleanups: (() => Promise<void> | void)[] = [];
   const cleanUp = async (): Promise<void> => {
@@ -39,6 +41,7 @@ export async function startOursAsImage(
     const started = await startProcess(process.execPath, [...nodeArgs, entry], {
       env: {
         ...imageProcessEnv(),
+        ...env,
         HOST: "127.0.0.1",
         GRPC_PORT: String(grpcPort),
         HTTP_PORT: String(httpPort),
