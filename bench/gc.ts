@@ -8,6 +8,8 @@
  * - node_http2: a bare node:http2 server writing a fixed answer (gc/bare-server.mjs), Node's floor;
  * - node_http2_closed_cleared: the same, clearing each closed stream's own fields a turn after
  *   its close (a diagnostic): what it no longer promotes is what closed streams keep alive;
+ * - node_http2_stream_registries: the same with the service's stream registries
+ *   (service/server/stream-registries.ts): what Node's Map and Set of streams kept alive;
  * - ours: dist/service/main.js on the embedded store.
  * Also says whether this Node still creates a Writable's write callback in old space
  * (`writable_callback_in_old_space`), the reason closed streams outlive scavenges.
@@ -141,6 +143,7 @@ async function main(): Promise<void> {
   const contestants: Contestant[] = [
     { name: "node_http2", script: BARE, env: {} },
     { name: "node_http2_closed_cleared", script: BARE, env: { CLEAR_CLOSED: "1" } },
+    { name: "node_http2_stream_registries", script: BARE, env: { STREAM_REGISTRIES: "1" } },
     { name: "ours", script: entry, env: {} },
   ];
   const cases = [];

@@ -7,10 +7,18 @@
 // through it; the difference in what the scavenger promotes is the weight of closed streams.
 // (They outlive scavenges because Node's Writable state allocates its write callback, which
 // holds the stream, in old space: see service/server/release-closed-streams.ts.)
+//
+// STREAM_REGISTRIES=1 gives each session the service's stream registries
+// (service/server/stream-registries.ts, from dist/) in place of Node's Map and Set of streams,
+// whose retired hash tables keep closed streams reachable from old space.
 import http2 from "node:http2";
 
 const port = Number(process.env.GRPC_PORT);
 const clearClosed = process.env.CLEAR_CLOSED === "1";
+const { adoptStreamRegistries } =
+  process.env.STREAM_REGISTRIES === "1"
+    ? await import("../../dist/service/server/stream-registries.js")
+    : { adoptStreamRegistries: () => false };
 // An Add answer (field 1, a varint) behind gRPC's 5-byte message header.
 const message = Buffer.from([0x08, 0xb8, 0xd1, 0x23]);
 const answer = Buffer.concat([Buffer.from([0, 0, 0, 0, message.length]), message]);
@@ -27,6 +35,7 @@ function clearOwnFields(stream) {
 
 const server = http2.createServer();
 server.on("stream", (stream) => {
+  adoptStreamRegistries(stream.session);
   stream.on("error", () => {});
   stream.on("data", () => {});
   stream.on("end", () => {

@@ -12,6 +12,7 @@ import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FastUnaryMethod, installFastUnaryPath } from "./grpc-fast-unary.js";
 import type { ModuleFactory } from "./module.js";
+import { StreamsById } from "./stream-registries.js";
 import { loadProtos, serviceDefinition } from "./protos.js";
 import { client, startTestApp, unary } from "./testing/harness.js";
 import { framed, type RawAnswer, sendRaw } from "./testing/raw-grpc.js";
@@ -135,6 +136,22 @@ describe("the fast unary path answers exactly as grpc-js does", () => {
     ).toEqual({ sum: "42" });
     expect(fast.seen.slice(before).map((s) => s.fast)).toEqual([true]);
     expect(plain.seen.at(-1)?.fast).toBe(false);
+  });
+
+  it("keeps each session's streams in the stream registries (stream-registries.ts)", async () => {
+    await bothAgree(ADD, framed(encodeAdd("1", "2")));
+    // grpc-js's record of its listeners' sessions (private, read only here)
+    type Listeners = Map<unknown, { sessions: Set<object> }>;
+    const registries = (side: Side): unknown[] =>
+      [...(side.server as unknown as { http2Servers: Listeners }).http2Servers.values()]
+        .flatMap((listener) => [...listener.sessions])
+        .map((session) => {
+          const key = Object.getOwnPropertySymbols(session).find((k) => k.description === "state");
+          return (session as Record<symbol, { streams: unknown }>)[key!]!.streams;
+        });
+    expect(registries(fast).length).toBeGreaterThan(0);
+    expect(registries(fast).every((streams) => streams instanceof StreamsById)).toBe(true);
+    expect(registries(plain).some((streams) => streams instanceof StreamsById)).toBe(false);
   });
 
   it("a handler's status, its details URI-encoded, as a trailers-only answer", async () => {

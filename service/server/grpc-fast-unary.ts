@@ -26,6 +26,7 @@
 import type { ServerHttp2Stream, IncomingHttpHeaders } from "node:http2";
 import * as grpc from "@grpc/grpc-js";
 import { forgetSent, releaseWhenClosed, retireWhenClosed } from "./release-closed-streams.js";
+import { adoptStreamRegistries } from "./stream-registries.js";
 
 /** One method answered here: the same handler and codecs grpc-js was given for it. */
 export interface FastUnaryMethod {
@@ -116,6 +117,8 @@ export function installFastUnaryPath(
   }
   const byPath = new Map(methods.map((m) => [m.path, m]));
   internals._streamHandler = function (this: grpc.Server, interceptors, stream, headers) {
+    // once per session (then a check): its streams kept where closed ones are soon garbage
+    adoptStreamRegistries(stream.session);
     const method = byPath.get(headers[":path"] ?? "");
     const timeoutMs = method && takesFastPath(headers) ? timeoutOf(headers) : undefined;
     if (method && timeoutMs !== undefined) {

@@ -7,10 +7,12 @@
  * arrow function assigned to a property (`this.onwrite = (er) => onwrite(stream, er)` in
  * lib/internal/streams/writable.js, since nodejs/node#62087): V8 allocates such a literal
  * directly in old space, and the scavenger takes every old-to-young pointer, dead or not, as a
- * root. Once warm the callback is young and closed streams still survive (cause not pinned
- * down, RESULTS.md). So each stream, with everything it references, is copied, promoted and
- * later marked: per gRPC call that was the bulk of what the service promoted, and the full
- * collections it brings. The stream itself cannot be freed sooner; what it references can be.
+ * root. Once warm the callback is young, and what still kept closed streams is the session's
+ * Map and Set of its streams, whose retired hash tables stay linked from old space (fixed in
+ * stream-registries.ts). So each stream, with everything it references, was copied, promoted
+ * and later marked: per gRPC call the bulk of what the service promoted, and the full
+ * collections it brings. The two fixes are needed together: with the registries alone the
+ * service still promoted ~390 KB a scavenge under Add's load, with both 4 (RESULTS.md).
  *
  * Released: Node's copies of the headers and trailers the stream sent, at its close; the
  * listeners of a stream grpc-js answered (they hold its call objects), a whole event-loop turn
