@@ -29,7 +29,9 @@ FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production
 # Memory (measured by `npm run bench:footprint`, which starts the service with these same
 # values): V8 collects garbage before its old space passes 64 MiB (live data is ~20 MiB; without
-# a bound it lets garbage grow the process by 50+ MiB) and keeps a small young generation.
+# a bound it lets garbage grow the process by 50+ MiB) and keeps a small young generation: two
+# 2 MiB semi-spaces, 4 MiB less than 4 MiB ones and free in CPU a call since closed HTTP/2
+# streams no longer survive scavenges (service/server/stream-registries.ts; bench/RESULTS.md).
 # Memory outside V8's heap comes from jemalloc (Debian's libjemalloc2) instead of glibc's
 # malloc, whose arenas kept 20 to 35 MiB of freed buffers: one arena, freed pages given back
 # by its background thread (steady RSS under bench:footprint's load: embedded 117.5 -> 111.6
@@ -39,7 +41,7 @@ ENV NODE_ENV=production
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libjemalloc2 \
     && rm -rf /var/lib/apt/lists/*
-ENV NODE_OPTIONS="--max-old-space-size=64 --max-semi-space-size=4" \
+ENV NODE_OPTIONS="--max-old-space-size=64 --max-semi-space-size=2" \
     LD_PRELOAD=libjemalloc.so.2 \
     MALLOC_CONF=narenas:1,background_thread:true,dirty_decay_ms:100,muzzy_decay_ms:0
 WORKDIR /app
