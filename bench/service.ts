@@ -1,7 +1,7 @@
 /**
  * npm run bench:service [-- --quick] [--duration S] [--warmup S] [--rounds R]
  *                       [--concurrency C] [--connections N] [--backends embedded,postgres]
- *                       [--cases a,b] [--workers N] [--no-pin]
+ *                       [--cases a,b] [--workers N] [--no-pin] [--variant="NODE ARGS NAME=VALUE"]
  *
  * The compute service against the Go reference (bench/reference), case by case, one after the
  * other in the same run with the same load tool, concurrency and duration: ghz for gRPC, wrk
@@ -13,6 +13,12 @@
  * (every round's ratios are in the JSON): the host is shared, and a slow spell during one half
  * of a single long pair would skew that case. Prints ONE JSON document on stdout and a short
  * table on stderr. Loopback only; every tool run has a deadline and the whole run has one too.
+ *
+ * `--variant` (words as in bench:footprint's, footprint/variant.ts: Node arguments, and NAME=VALUE
+ * variables over the image's) starts a second process of ours with them beside the first and
+ * measures it in every round between ours and the reference: each case then also reports
+ * `variant` (its median round against the reference) and `variant_over_ours_cpu`, so the CPU a
+ * setting costs is read in one run, not across two runs minutes apart on a shared host.
  */
 import { cpus, loadavg, totalmem } from "node:os";
 import { parseArgs } from "node:util";
@@ -27,6 +33,7 @@ import { coreSplit } from "./lib/cores.js";
 import { ensureGhz, ensureReference, ensureWrk, GHZ_VERSION, goVersion } from "./lib/tools.js";
 import { treeCpuSeconds } from "./lib/proc-cpu.js";
 import { type BenchCase, CASES, type LoadSettings, runLoad } from "./service/load.js";
+import { parseVariant } from "./footprint/variant.js";
 import { checkServer } from "./service/sanity.js";
 import { seedUsers } from "./service/seed.js";
 import {
@@ -49,6 +56,7 @@ const { values: flags } = parseArgs({
     backends: { type: "string", default: "embedded,postgres" },
     cases: { type: "string" },
     pin: { type: "boolean", default: true },
+    variant: { type: "string" },
   },
   allowNegative: true,
 });
@@ -89,6 +97,12 @@ if (unknownCase) {
   process.exit(2);
 }
 const selected = CASES.filter((c) => !wanted || wanted.includes(c.name));
+const variantWords = flags.variant?.split(/\s+/).filter(Boolean);
+const variant = variantWords && { words: variantWords, ...parseVariant(variantWords) };
+if (variant && workers > 1) {
+  console.error("bench:service: --variant needs --workers 1");
+  process.exit(2);
+}
 
 /**
  * One core for each server (the same one for both: the last), the others for the load tools.
@@ -100,7 +114,9 @@ const pin = serverCpus !== undefined;
 /** Rows measured: compute cases once, stored cases once per backend. */
 const rows = selected.reduce((n, c) => n + (c.stored ? backends.length : 1), 0);
 // The whole run's bound: measured time plus generous start-up; then everything is killed.
-const budgetS = rows * 2 * (rounds * (roundS + warmupS + 20)) + backends.length * 180 + 120;
+const sides = variant ? 3 : 2;
+const budgetS =
+  rows * sides * (rounds * (roundS + warmupS + 20)) + backends.length * 180 * (sides - 1) + 120;
 setTimeout(() => {
   console.error(`bench:service: exceeded its ${budgetS} s bound; stopping`);
   process.exit(1);
@@ -132,10 +148,14 @@ async function measure(
 
 type Row = CaseResult | { name: string; backend?: string; error: string };
 
-/** Seeds and checks ours, then measures each case on ours and right after on the reference. */
+/**
+ * Seeds and checks ours (and the variant's process), then measures each case on ours, the
+ * variant and right after on the reference.
+ */
 async function runBackend(
   settings: LoadSettings,
   ours: RunningServer,
+  variantServer: RunningServer | undefined,
   reference: RunningServer,
   referenceCheck: Record<string, string | undefined>,
   cases: readonly BenchCase[],
@@ -143,6 +163,10 @@ async function runBackend(
 ): Promise<Row[]> {
   await seedUsers(ours.grpcAddress);
   const oursCheck = await checkServer(ours.grpcAddress, ours.httpBase);
+  if (variantServer) {
+    await seedUsers(variantServer.grpcAddress);
+    Object.assign(oursCheck, await checkServer(variantServer.grpcAddress, variantServer.httpBase));
+  }
   const results: Row[] = [];
   for (const c of cases) {
     const label = c.stored ? `${c.name}/${backend}` : c.name;
@@ -155,18 +179,48 @@ async function runBackend(
       continue;
     }
     const pairs: CaseResult[] = [];
+    const variantPairs: CaseResult[] = [];
     for (let round = 1; round <= rounds; round++) {
       const warmS = round === 1 ? warmupS : rewarmS;
-      log(
-        `${label}: round ${round}/${rounds}, ours then reference (${warmS} s + ${roundS} s each)`,
-      );
+      const order = variantServer ? "ours, the variant, then reference" : "ours then reference";
+      log(`${label}: round ${round}/${rounds}, ${order} (${warmS} s + ${roundS} s each)`);
       const oursResult = await measure(settings, ours, c, warmS);
+      const variantResult = variantServer && (await measure(settings, variantServer, c, warmS));
       const referenceResult = await measure(settings, reference, c, warmS);
       pairs.push(caseResult(c.name, oursResult, referenceResult, { ...tag, goal: c.goal }));
+      if (variantResult) {
+        variantPairs.push(caseResult(c.name, variantResult, referenceResult, { goal: c.goal }));
+      }
     }
-    results.push(medianRound(pairs));
+    const row = medianRound(pairs);
+    if (variantPairs.length === 0) results.push(row);
+    else
+      results.push({ ...row, ...variantFigures(medianRound(variantPairs), pairs, variantPairs) });
   }
   return results;
+}
+
+/**
+ * The variant's median round against the reference, and its CPU a call over ours' (the median
+ * of the rounds' quotients: each round measured the two processes one after the other).
+ */
+function variantFigures(
+  median: CaseResult,
+  pairs: readonly CaseResult[],
+  variantPairs: readonly CaseResult[],
+): { variant: object; variant_over_ours_cpu: number } {
+  const quotients = pairs
+    .map(
+      (pair, i) =>
+        (variantPairs[i]!.ours.cpu_us_per_req ?? NaN) / (pair.ours.cpu_us_per_req ?? NaN),
+    )
+    .sort((a, b) => a - b);
+  const middle = quotients[Math.floor((quotients.length - 1) / 2)]!;
+  const { name: _name, ...figures } = median;
+  return {
+    variant: { words: variant!.words, ...figures },
+    variant_over_ours_cpu: Math.round(middle * 100) / 100,
+  };
 }
 
 async function main(): Promise<void> {
@@ -202,11 +256,32 @@ async function main(): Promise<void> {
         workers,
         ...(serverCpus !== undefined && { cpus: serverCpus }),
       });
+      let variantServer: RunningServer | undefined;
       try {
+        if (variant) {
+          log(`starting ours with ${variant.words.join(" ")} on the ${backend} store`);
+          variantServer = await startOurs({
+            backend,
+            entry,
+            workers,
+            nodeArgs: variant.nodeArgs,
+            env: variant.env,
+            ...(serverCpus !== undefined && { cpus: serverCpus }),
+          });
+        }
         cases.push(
-          ...(await runBackend(settings, ours, reference, referenceCheck, backendCases, backend)),
+          ...(await runBackend(
+            settings,
+            ours,
+            variantServer,
+            reference,
+            referenceCheck,
+            backendCases,
+            backend,
+          )),
         );
       } finally {
+        await variantServer?.stop();
         await ours.stop();
       }
     }
@@ -246,6 +321,9 @@ async function main(): Promise<void> {
       data: "the 30 sample users (service/users/sample.ts), created through UserService/Create on both servers before any load",
       load: `ghz ${GHZ_VERSION} (--cpus=1, ${connections} connections) for gRPC; wrk -t1 for HTTP; concurrency ${concurrency}; per case ${rounds} round(s) of ours then the reference, each ${roundS} s measured after a warm-up (${warmupS} s in the first round, ${rewarmS} s after); the round with the median ratio of the case's goal is reported, every round's ratios under "rounds"`,
       rounds,
+      ...(variant && {
+        variant: `a second process of ours with ${variant.words.join(" ")}, measured in every round right after ours`,
+      }),
       quick: flags.quick,
       seconds: Math.round((Date.now() - started) / 1000),
     },

@@ -72,6 +72,9 @@ export interface OursOptions {
   /** 1: one Node process; more: the node:cluster launcher (postgres backend only). */
   workers: number;
   cpus?: string;
+  /** Node arguments before the entry point, and variables over the image's (a --variant). */
+  nodeArgs?: readonly string[];
+  env?: Readonly<Record<string, string>>;
 }
 
 export async function startOurs(options: OursOptions): Promise<RunningServer> {
@@ -100,6 +103,7 @@ export async function startOurs(options: OursOptions): Promise<RunningServer> {
     const env = {
       // as a tenant pod runs it: a smaller heap costs CPU in garbage collection
       ...imageProcessEnv(),
+      ...options.env,
       HOST: "127.0.0.1",
       GRPC_PORT: String(grpcPort),
       HTTP_PORT: String(httpPort),
@@ -108,7 +112,7 @@ export async function startOurs(options: OursOptions): Promise<RunningServer> {
     };
     const [command, args] =
       options.workers === 1
-        ? pinned(options.cpus, process.execPath, [options.entry])
+        ? pinned(options.cpus, process.execPath, [...(options.nodeArgs ?? []), options.entry])
         : [process.execPath, ["--import", "tsx", LAUNCHER, options.entry, String(options.workers)]];
     const started = await startProcess(command, args, {
       env,
