@@ -40,7 +40,6 @@ import { FOOTPRINT_GOALS as GOALS, FOOTPRINT_LOAD } from "./footprint/goals.js";
 import { measureRuntimeFloor, RUNTIME_MODULES } from "./footprint/floor.js";
 import { readHeapSpaces } from "./footprint/heap-spaces.js";
 import { type Variant, parseVariant } from "./footprint/variant.js";
-import { startOursAsImage } from "./footprint/ours.js";
 import { imageMemoryEnv } from "./lib/image-env.js";
 import { RssSampler, readRss } from "./footprint/rss.js";
 import { treeCpuSeconds } from "./lib/proc-cpu.js";
@@ -49,6 +48,7 @@ import {
   type Backend,
   type RunningServer,
   ensureServiceBuilt,
+  startOurs,
   startReference,
 } from "./service/servers.js";
 
@@ -66,11 +66,10 @@ const loadSeconds = Number(
   flags["load-seconds"] ?? (flags.quick ? 10 : FOOTPRINT_LOAD.loadSeconds),
 );
 const backends = flags.backends.split(",") as Backend[];
-const extraWords = flags.variant.map((v) => v.split(/\s+/).filter(Boolean));
 /** The cases per backend: the image's first, the variants, the image's again. */
-const variants: (Variant & { words: string[] })[] = (
-  extraWords.length === 0 ? [[]] : [[], ...extraWords, []]
-).map((words) => ({ words, ...parseVariant(words) }));
+const variants: Variant[] = (flags.variant.length === 0 ? [""] : ["", ...flags.variant, ""]).map(
+  parseVariant,
+);
 if (!Number.isInteger(users) || users < 1 || !Number.isInteger(loadSeconds) || loadSeconds < 2) {
   console.error("bench:footprint: --users >= 1 and --load-seconds >= 2, whole numbers");
   process.exit(2);
@@ -146,12 +145,14 @@ async function measure(server: RunningServer, label: string, readsHeap = false):
   }
 }
 
-async function measureOurs(
-  backend: Backend,
-  entry: string,
-  variant: Variant & { words: string[] },
-): Promise<Measured> {
-  const server = await startOursAsImage(backend, entry, variant.nodeArgs, variant.env);
+async function measureOurs(backend: Backend, entry: string, variant: Variant): Promise<Measured> {
+  const server = await startOurs({
+    backend,
+    entry,
+    workers: 1,
+    nodeArgs: variant.nodeArgs,
+    env: variant.env,
+  });
   try {
     return await measure(server, `ours (${caseName(backend, variant.words)})`, true);
   } finally {

@@ -97,8 +97,7 @@ if (unknownCase) {
   process.exit(2);
 }
 const selected = CASES.filter((c) => !wanted || wanted.includes(c.name));
-const variantWords = flags.variant?.split(/\s+/).filter(Boolean);
-const variant = variantWords && { words: variantWords, ...parseVariant(variantWords) };
+const variant = flags.variant === undefined ? undefined : parseVariant(flags.variant);
 if (variant && workers > 1) {
   console.error("bench:service: --variant needs --workers 1");
   process.exit(2);
@@ -193,9 +192,7 @@ async function runBackend(
       }
     }
     const row = medianRound(pairs);
-    if (variantPairs.length === 0) results.push(row);
-    else
-      results.push({ ...row, ...variantFigures(medianRound(variantPairs), pairs, variantPairs) });
+    results.push(variant ? { ...row, ...variantFigures(variant.words, pairs, variantPairs) } : row);
   }
   return results;
 }
@@ -205,7 +202,7 @@ async function runBackend(
  * of the rounds' quotients: each round measured the two processes one after the other).
  */
 function variantFigures(
-  median: CaseResult,
+  words: readonly string[],
   pairs: readonly CaseResult[],
   variantPairs: readonly CaseResult[],
 ): { variant: object; variant_over_ours_cpu: number } {
@@ -216,9 +213,9 @@ function variantFigures(
     )
     .sort((a, b) => a - b);
   const middle = quotients[Math.floor((quotients.length - 1) / 2)]!;
-  const { name: _name, ...figures } = median;
+  const { name: _name, ...figures } = medianRound(variantPairs);
   return {
-    variant: { words: variant!.words, ...figures },
+    variant: { words, ...figures },
     variant_over_ours_cpu: Math.round(middle * 100) / 100,
   };
 }
