@@ -1,7 +1,7 @@
 /**
- * Listens for committed writes to `users` (migration 5's trigger sends NOTIFY
- * tenant_users_changed with the tenant as payload) on one dedicated PostgreSQL connection,
- * and tells each tenant's ReadCache. While it does not listen, the caches are not live, so
+ * Listens for committed writes to `users` (migration 6's triggers send NOTIFY
+ * tenant_user_changes, payloads in change-payload.ts) on one dedicated PostgreSQL connection,
+ * and tells each tenant's ReadCache: an inserted user to apply, or a change that empties it. While it does not listen, the caches are not live, so
  * reads go to the database: a lost notification can never leave a stale result in memory.
  *
  * A connection can die without an error (a dropped network path), and one that answers may
@@ -11,9 +11,10 @@
  */
 import { randomUUID } from "node:crypto";
 import pg from "pg";
+import { parseUserChange } from "./change-payload.js";
 import type { ReadCache } from "./read-cache.js";
 
-export const USERS_CHANGED_CHANNEL = "tenant_users_changed";
+export const USER_CHANGES_CHANNEL = "tenant_user_changes";
 
 export interface ChangeFeedOptions {
   connectionString: string;
@@ -112,15 +113,16 @@ export function startChangeFeed(options: ChangeFeedOptions): ChangeFeed {
     current.on("notification", ({ channel, payload = "" }) => {
       if (channel === probeChannel) {
         if (payload === awaiting && client === current) probeReturned(current);
-      } else if (channel === USERS_CHANGED_CHANNEL) {
-        // An empty payload (TRUNCATE) concerns every tenant.
-        if (payload === "") for (const cache of caches.values()) cache.invalidate();
-        else caches.get(payload)?.invalidate();
+      } else if (channel === USER_CHANGES_CHANNEL) {
+        const change = parseUserChange(payload);
+        if (change.kind === "all") for (const cache of caches.values()) cache.invalidate();
+        else if (change.kind === "tenant") caches.get(change.tenant)?.invalidate();
+        else caches.get(change.tenant)?.applyInsert(change.inserted);
       }
     });
     current
       .connect()
-      .then(() => current.query(`LISTEN ${USERS_CHANGED_CHANNEL}; LISTEN ${probeChannel}`))
+      .then(() => current.query(`LISTEN ${USER_CHANGES_CHANNEL}; LISTEN ${probeChannel}`))
       .then(
         () => {
           if (client === current) probe(current);

@@ -4,7 +4,7 @@
  * a transaction-scoped advisory lock, so replicas starting at once apply each migration
  * exactly once (the others wait, then find nothing left to do).
  */
-import { USERS_CHANGED_CHANNEL } from "./change-feed.js";
+import { USER_CHANGES_CHANNEL } from "./change-feed.js";
 import { searchKey } from "./search-key.js";
 import type { SqlClient, SqlDatabase } from "./sql.js";
 
@@ -25,6 +25,9 @@ export interface Migration {
 
 /** Arbitrary but fixed: the advisory lock key that serialises migrations across replicas. */
 const MIGRATION_LOCK_KEY = 7_283_461_902;
+
+/** Migration 5's channel: releases before migration 6 listen on it, so it still gets every write. */
+const USERS_CHANGED_CHANNEL_V5 = "tenant_users_changed";
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -97,13 +100,13 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE OR REPLACE FUNCTION notify_users_changed() RETURNS trigger LANGUAGE plpgsql AS $$
        BEGIN
          IF TG_OP = 'TRUNCATE' THEN
-           PERFORM pg_notify('${USERS_CHANGED_CHANNEL}', '');
+           PERFORM pg_notify('${USERS_CHANGED_CHANNEL_V5}', '');
          ELSIF TG_OP = 'DELETE' THEN
-           PERFORM pg_notify('${USERS_CHANGED_CHANNEL}', OLD.tenant);
+           PERFORM pg_notify('${USERS_CHANGED_CHANNEL_V5}', OLD.tenant);
          ELSE
-           PERFORM pg_notify('${USERS_CHANGED_CHANNEL}', NEW.tenant);
+           PERFORM pg_notify('${USERS_CHANGED_CHANNEL_V5}', NEW.tenant);
            IF TG_OP = 'UPDATE' AND OLD.tenant <> NEW.tenant THEN
-             PERFORM pg_notify('${USERS_CHANGED_CHANNEL}', OLD.tenant);
+             PERFORM pg_notify('${USERS_CHANGED_CHANNEL_V5}', OLD.tenant);
            END IF;
          END IF;
          RETURN NULL;
@@ -112,6 +115,60 @@ export const MIGRATIONS: readonly Migration[] = [
        FOR EACH ROW EXECUTE FUNCTION notify_users_changed()`,
       `CREATE TRIGGER users_truncated AFTER TRUNCATE ON users
        FOR EACH STATEMENT EXECUTE FUNCTION notify_users_changed()`,
+    ],
+  },
+  {
+    // Migration 5's channel stays as it was, for replicas of earlier releases still running
+    // (a rolling upgrade); this release listens on a channel of its own, where an insert of
+    // one user carries the user, so that caches apply it instead of emptying themselves.
+    version: 6,
+    name: "notify inserted users with their columns (read caches, change-payload.ts)",
+    statements: [
+      // The channel is the trigger's argument; migration 5's triggers pass none and keep theirs.
+      `CREATE OR REPLACE FUNCTION notify_users_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+       DECLARE
+         channel text := coalesce(TG_ARGV[0], '${USERS_CHANGED_CHANNEL_V5}');
+       BEGIN
+         IF TG_OP = 'TRUNCATE' THEN
+           PERFORM pg_notify(channel, '');
+         ELSIF TG_OP = 'DELETE' THEN
+           PERFORM pg_notify(channel, OLD.tenant);
+         ELSE
+           PERFORM pg_notify(channel, NEW.tenant);
+           IF TG_OP = 'UPDATE' AND OLD.tenant <> NEW.tenant THEN
+             PERFORM pg_notify(channel, OLD.tenant);
+           END IF;
+         END IF;
+         RETURN NULL;
+       END $$`,
+      // Per statement, with the statement's rows: a bulk insert sends one payload per tenant,
+      // not one per row. NOTIFY refuses payloads of 8000 bytes or more: a user that large
+      // (long names in a script whose letters take 4 bytes) is sent as its tenant's name.
+      `CREATE OR REPLACE FUNCTION notify_users_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+       DECLARE
+         payload text;
+       BEGIN
+         IF (SELECT count(*) FROM inserted) = 1 THEN
+           SELECT json_build_object('tenant', tenant, 'inserted', json_build_object(
+                    'id', id, 'email', email, 'first_name', first_name, 'last_name', last_name,
+                    'age', age, 'phone', phone, 'address', address,
+                    'first_key', first_key, 'last_key', last_key))::text
+             INTO payload FROM inserted;
+           IF octet_length(payload) < 8000 THEN
+             PERFORM pg_notify('${USER_CHANGES_CHANNEL}', payload);
+             RETURN NULL;
+           END IF;
+         END IF;
+         PERFORM pg_notify('${USER_CHANGES_CHANNEL}', tenant)
+           FROM (SELECT DISTINCT tenant FROM inserted) AS tenants;
+         RETURN NULL;
+       END $$`,
+      `CREATE TRIGGER user_inserts AFTER INSERT ON users REFERENCING NEW TABLE AS inserted
+       FOR EACH STATEMENT EXECUTE FUNCTION notify_users_inserted()`,
+      `CREATE TRIGGER user_changes AFTER UPDATE OR DELETE ON users
+       FOR EACH ROW EXECUTE FUNCTION notify_users_changed('${USER_CHANGES_CHANNEL}')`,
+      `CREATE TRIGGER user_truncates AFTER TRUNCATE ON users
+       FOR EACH STATEMENT EXECUTE FUNCTION notify_users_changed('${USER_CHANGES_CHANNEL}')`,
     ],
   },
 ];

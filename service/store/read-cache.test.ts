@@ -1,41 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ReadCache, cachedUserRepository } from "./read-cache.js";
+import { modelRepo as arrayRepo } from "./testing/model-repo.js";
 import { userRecord as user } from "./testing/user-record.js";
-import type { UserRecord, UserRepository } from "./users-repo.js";
-
-/** A repository over an array that counts its reads; `gate` holds reads until released. */
-function arrayRepo(rows: UserRecord[]) {
-  const calls = { reads: 0 };
-  let gate: Promise<void> = Promise.resolve();
-  const read = async <T>(value: () => T): Promise<T> => {
-    calls.reads++;
-    const snapshot = value(); // what the database saw when the query ran
-    await gate;
-    return snapshot;
-  };
-  const repo: UserRepository = {
-    insert: async (u) => (rows.push(u), "created"),
-    insertMany: async (us) => (rows.push(...us), us.length),
-    list: (limit) => read(() => rows.slice(0, limit)),
-    getByEmail: (email) => read(() => rows.find((u) => u.email === email)),
-    searchName: (needle, limit) =>
-      read(() => rows.filter((u) => u.firstName.includes(needle)).slice(0, limit)),
-    searchAge: (from, to, limit) =>
-      read(() => rows.filter((u) => u.age >= from && u.age <= to).slice(0, limit)),
-    count: async () => rows.length,
-    analyze: async () => undefined,
-    explainSearchName: async () => [],
-  };
-  return {
-    repo,
-    calls,
-    hold: (): (() => void) => {
-      let release!: () => void;
-      gate = new Promise((done) => (release = done));
-      return release;
-    },
-  };
-}
+import type { UserRepository } from "./users-repo.js";
 
 /** A live cache of `budget` records over `repo`, and the repository reading through it. */
 function liveCache(repo: UserRepository, budget = 100) {
@@ -71,15 +38,92 @@ describe("the user read cache", () => {
     expect(calls.reads).toBe(6);
   });
 
-  it("empties on its own writes, so a replica reads what it wrote", async () => {
+  it("applies its own inserts to what it holds, so a replica reads what it wrote at no read", async () => {
+    const { repo, calls } = arrayRepo([user(1), user(3)]);
+    const { cache, users } = liveCache(repo);
+    expect(await users.list(10)).toEqual([user(1), user(3)]);
+    expect(await users.searchAge(0, 150, 10)).toHaveLength(2);
+    expect(await users.getByEmail("user2@example.com")).toBeUndefined();
+    const reads = calls.reads;
+
+    const created = user(2);
+    expect(await users.insert(created)).toBe("created");
+    expect(Object.isFrozen(created)).toBe(false); // the caller's object stays its own
+    expect(await users.list(10)).toEqual([user(1), user(2), user(3)]);
+    expect(await users.searchAge(0, 150, 10)).toEqual(await repo.searchAge(0, 150, 10));
+    expect(await users.getByEmail("user2@example.com")).toEqual(user(2));
+    expect(calls.reads).toBe(reads + 1); // only the comparison's own read above
+    expect(cache.stats()).toMatchObject({ insertsApplied: 1, invalidations: 1, records: 7 });
+
+    cache.applyInsert({ user: user(2), firstKey: "first2", lastKey: "last2" }); // its notification
+    expect(cache.stats()).toMatchObject({ insertsApplied: 2, invalidations: 1, records: 7 });
+    expect(await users.list(10)).toEqual([user(1), user(2), user(3)]);
+  });
+
+  it("empties on writes it cannot apply: many users, a refused insert, a failed one", async () => {
     const { repo } = arrayRepo([user(1)]);
-    const { users } = liveCache(repo);
+    const { cache, users } = liveCache(repo);
+    const emptied = (): number => cache.stats().invalidations;
     expect(await users.list(10)).toHaveLength(1);
-    await users.insert(user(2));
-    expect(await users.list(10)).toHaveLength(2);
     await users.insertMany([user(3)]);
-    expect(await users.searchAge(0, 150, 10)).toHaveLength(3);
-    expect(await users.list(10)).toHaveLength(3);
+    expect(emptied()).toBe(2);
+    expect(await users.list(10)).toHaveLength(2);
+    // A user with this email exists: perhaps one this cache has not heard of yet.
+    expect(await users.insert(user(1, { id: "other" }))).toBe("duplicate-email");
+    expect(emptied()).toBe(3);
+    const failing = cachedUserRepository(
+      { ...repo, insert: () => Promise.reject(new Error("connection lost at commit")) },
+      cache,
+    );
+    await expect(failing.insert(user(4))).rejects.toThrow("connection lost");
+    expect(emptied()).toBe(4);
+  });
+
+  it("empties when a held user has an inserted user's email but other contents", async () => {
+    const { repo } = arrayRepo([user(1)]);
+    const { cache, users } = liveCache(repo);
+    await users.list(10);
+    cache.applyInsert({
+      user: user(1, { firstName: "Renamed" }),
+      firstKey: "renamed",
+      lastKey: "last1",
+    });
+    expect(cache.stats()).toMatchObject({ invalidations: 2, records: 0 });
+  });
+
+  it("empties rather than apply a user whose text is not well-formed Unicode", async () => {
+    const { repo } = arrayRepo([user(1)]);
+    const { cache, users } = liveCache(repo);
+    await users.list(10);
+    cache.applyInsert({
+      user: user(2, { lastName: "x\uDC00" }),
+      firstKey: "first2",
+      lastKey: "x\uDC00",
+    });
+    expect(cache.stats()).toMatchObject({ invalidations: 2, insertsApplied: 0, records: 0 });
+  });
+
+  it("does not keep a read that was in flight when an insert was applied", async () => {
+    const { repo, calls, hold } = arrayRepo([user(1)]);
+    const { cache, users } = liveCache(repo);
+    const release = hold();
+    const before = users.list(10); // runs against the old rows
+    await repo.insert(user(2)); // another replica's write...
+    cache.applyInsert({ user: user(2), firstKey: "first2", lastKey: "last2" }); // ...notified first
+    release();
+    expect(await before).toHaveLength(1);
+    expect(await users.list(10)).toHaveLength(2);
+    expect(calls.reads).toBe(2);
+  });
+
+  it("keeps within its budget when applied inserts grow what it holds", async () => {
+    const { repo } = arrayRepo([user(1), user(2)]);
+    const { cache, users } = liveCache(repo, 4);
+    await users.list(10); // 2
+    await users.searchAge(0, 150, 10); // 4
+    await repo.insert(user(3));
+    cache.applyInsert({ user: user(3), firstKey: "first3", lastKey: "last3" }); // 6 > 4
+    expect(cache.stats().records).toBe(3); // the oldest result went
   });
 
   it("does not keep a read that was in flight when the cache was emptied", async () => {

@@ -2,16 +2,31 @@
  * Reads of the user directory served from memory, for the PostgreSQL backend (the embedded
  * store reads its own file and needs none). Correct across replicas because it is only used
  * while the change feed (change-feed.ts) listens: every write to a tenant's users, by any
- * replica or by hand, notifies at commit, and the notification empties that tenant's cache.
+ * replica or by hand, notifies at commit. A notified insert of one user is applied to the held
+ * results in place (cached-queries.ts says how); any other write empties that tenant's cache.
  *
- * - A replica's own write empties its cache before the write is answered: read-your-writes.
+ * - A replica's own insert is applied before it is answered, and its other writes empty the
+ *   cache before they are answered: read-your-writes.
  * - Another replica's write is seen once its notification arrives (at its commit, typically
  *   well under a millisecond later on one network).
  * - While the feed does not listen (start, connection lost) every read goes to the database.
- * - A read that was in flight when the cache was emptied is not kept: it may predate the write.
+ * - A read that was in flight when a write was seen is not kept: it may predate the write.
  * - Bounded by a number of stored records, whatever the number of users in the table.
  */
-import type { UserRecord, UserRepository } from "./users-repo.js";
+import {
+  type HeldResult,
+  type InsertedUser,
+  type UserQuery,
+  ageQuery,
+  emailQuery,
+  insertEffect,
+  isWellFormedUser,
+  listQuery,
+  nameQuery,
+  queryKey,
+} from "./cached-queries.js";
+import { searchKey } from "./search-key.js";
+import type { UserRepository } from "./users-repo.js";
 
 export interface ReadCacheStats {
   /** Whether reads may be served from memory now (the change feed listens). */
@@ -20,14 +35,17 @@ export interface ReadCacheStats {
   readonly misses: number;
   /** Records held now (a record in two results counts twice). */
   readonly records: number;
-  /** Times it was emptied (own writes, notifications, the feed going up or down). */
+  /** Times it was emptied (writes it could not apply, notifications, the feed going up or down). */
   readonly invalidations: number;
+  /** Inserted users applied to the held results in place (own writes and notified ones). */
+  readonly insertsApplied: number;
 }
 
-type Cached = readonly UserRecord[] | UserRecord | undefined;
-
 interface Entry {
-  readonly value: Promise<Cached>;
+  readonly query: UserQuery;
+  value: Promise<HeldResult>;
+  /** Set once the load resolved; until then the entry is in flight. */
+  settled?: { result: HeldResult };
   records: number;
 }
 
@@ -38,6 +56,7 @@ export class ReadCache {
   private hits = 0;
   private misses = 0;
   private invalidations = 0;
+  private insertsApplied = 0;
 
   /** @param maxRecords the most records held at once; older results are dropped first. */
   constructor(private readonly maxRecords: number) {}
@@ -49,6 +68,27 @@ export class ReadCache {
     this.records = 0;
   }
 
+  /**
+   * A user was inserted (and committed): each held result becomes what the database would now
+   * answer (cached-queries.ts), so that one write does not cost every cached read. Results still
+   * loading are dropped, as they may predate the insert. Applying the same insert twice (the
+   * writer's own, then its notification) changes nothing the second time.
+   */
+  applyInsert(inserted: InsertedUser): void {
+    if (!isWellFormedUser(inserted)) return this.invalidate();
+    this.insertsApplied++;
+    for (const [key, entry] of this.entries) {
+      if (!entry.settled) {
+        this.entries.delete(key);
+        continue;
+      }
+      const effect = insertEffect(entry.query, entry.settled.result, inserted);
+      if (effect.kind === "conflict") return this.invalidate();
+      if (effect.kind === "changed") this.settle(entry, freeze(effect.result));
+    }
+    this.evictOverBudget();
+  }
+
   /** The change feed listens (true) or stopped listening (false); either way, start empty. */
   setLive(live: boolean): void {
     this.invalidate();
@@ -56,17 +96,18 @@ export class ReadCache {
   }
 
   stats(): ReadCacheStats {
-    const { live, hits, misses, records, invalidations } = this;
-    return { live, hits, misses, records, invalidations };
+    const { live, hits, misses, records, invalidations, insertsApplied } = this;
+    return { live, hits, misses, records, invalidations, insertsApplied };
   }
 
   /**
-   * The result for `key`: from memory when held, else from `load`, kept only if its entry is
+   * The result of `query`: from memory when held, else from `load`, kept only if its entry is
    * still the one held when it resolves (an invalidation or eviction meanwhile removed it).
-   * Concurrent misses of one key share one load.
+   * Concurrent misses of one query share one load.
    */
-  read<T extends Cached>(key: string, load: () => Promise<T>): Promise<T> {
-    if (!this.live) return load();
+  read<T extends HeldResult>(query: UserQuery | undefined, load: () => Promise<T>): Promise<T> {
+    if (!this.live || query === undefined) return load();
+    const key = queryKey(query);
     const held = this.entries.get(key);
     if (held) {
       this.hits++;
@@ -74,13 +115,12 @@ export class ReadCache {
     }
     this.misses++;
     const value = load().then(freeze);
-    const entry: Entry = { value, records: 0 };
+    const entry: Entry = { query, value, records: 0 };
     this.entries.set(key, entry);
     value.then(
       (result) => {
         if (this.entries.get(key) !== entry) return;
-        entry.records = Array.isArray(result) ? result.length : 1;
-        this.records += entry.records;
+        this.settle(entry, result);
         this.evictOverBudget();
       },
       () => {
@@ -88,6 +128,14 @@ export class ReadCache {
       },
     );
     return value;
+  }
+
+  private settle(entry: Entry, result: HeldResult): void {
+    if (entry.settled) entry.value = Promise.resolve(result);
+    entry.settled = { result };
+    this.records -= entry.records;
+    entry.records = Array.isArray(result) ? result.length : 1;
+    this.records += entry.records;
   }
 
   /** Drops the oldest results (Map order is insertion order) until within the budget. */
@@ -101,7 +149,7 @@ export class ReadCache {
 }
 
 /** Results are shared between callers: frozen so that no caller can change another's. */
-function freeze<T extends Cached>(result: T): T {
+function freeze<T extends HeldResult>(result: T): T {
   if (Array.isArray(result)) {
     for (const record of result) Object.freeze(record);
     return Object.freeze(result) as T;
@@ -109,26 +157,46 @@ function freeze<T extends Cached>(result: T): T {
   return result === undefined ? result : Object.freeze(result);
 }
 
-/** `repo` with its reads served through `cache`, and its writes emptying it. */
+/**
+ * `repo` with its reads served through `cache`. A user it creates is applied to the held
+ * results before the insert is answered (read-your-writes); any other write, or an insert that
+ * failed (it may have committed), empties the cache.
+ */
 export function cachedUserRepository(repo: UserRepository, cache: ReadCache): UserRepository {
   const write = async <T>(run: Promise<T>): Promise<T> => {
     try {
       return await run;
     } finally {
-      cache.invalidate(); // even after an error: the write may have committed
+      cache.invalidate();
     }
   };
   return {
     ...repo,
-    insert: (user) => write(repo.insert(user)),
+    async insert(user) {
+      let outcome;
+      try {
+        outcome = await repo.insert(user);
+      } catch (error) {
+        cache.invalidate();
+        throw error;
+      }
+      if (outcome === "created") {
+        cache.applyInsert({
+          user: { ...user }, // held results are frozen: not the caller's object
+          firstKey: searchKey(user.firstName),
+          lastKey: searchKey(user.lastName),
+        });
+      } else {
+        cache.invalidate(); // the user in the way may be one this cache has not heard of yet
+      }
+      return outcome;
+    },
     insertMany: (users) => write(repo.insertMany(users)),
-    list: (limit) => cache.read(`list\0${limit}`, () => repo.list(limit)),
-    getByEmail: (email) => cache.read(`email\0${email}`, () => repo.getByEmail(email)),
+    list: (limit) => cache.read(listQuery(limit), () => repo.list(limit)),
+    getByEmail: (email) => cache.read(emailQuery(email), () => repo.getByEmail(email)),
     searchName: (needle, limit) =>
-      cache.read(`name\0${limit}\0${needle}`, () => repo.searchName(needle, limit)),
+      cache.read(nameQuery(needle, limit), () => repo.searchName(needle, limit)),
     searchAge: (from, toIncluded, limit) =>
-      cache.read(`age\0${limit}\0${from}\0${toIncluded}`, () =>
-        repo.searchAge(from, toIncluded, limit),
-      ),
+      cache.read(ageQuery(from, toIncluded, limit), () => repo.searchAge(from, toIncluded, limit)),
   };
 }

@@ -113,7 +113,7 @@ describe.each(BACKENDS)("store on %s", (backend) => {
       );
       try {
         const applied = stores.flatMap((s) => s.migrations.applied).sort();
-        expect(applied).toEqual([1, 2, 3, 4, 5]);
+        expect(applied).toEqual([1, 2, 3, 4, 5, 6]);
       } finally {
         await Promise.all(stores.map((s) => s.close()));
       }
@@ -124,7 +124,7 @@ describe.each(BACKENDS)("store on %s", (backend) => {
     const store = await openStore({ tenant: "acme", ...(await dbs.fresh()) });
     try {
       expect(store.migrations.skipped).toEqual([]);
-      expect(store.migrations.applied).toEqual(backend === "postgres" ? [1, 2, 3, 4, 5] : [1]);
+      expect(store.migrations.applied).toEqual(backend === "postgres" ? [1, 2, 3, 4, 5, 6] : [1]);
     } finally {
       await store.close();
     }
@@ -204,7 +204,7 @@ describe.each(BACKENDS)("store on %s", (backend) => {
       }
       const store = await openStore({ tenant: "acme", ...where });
       try {
-        expect(store.migrations.applied).toEqual([3, 4, 5]);
+        expect(store.migrations.applied).toEqual([3, 4, 5, 6]);
         expect(await store.users.searchName("mael", 1001)).toHaveLength(1001);
         expect((await store.users.searchName("zoe 11999", 10)).map((u) => u.id)).toEqual([
           "u11999",

@@ -142,6 +142,8 @@ describe.each(BACKENDS)("service processes on %s", (backend) => {
           async () => (await lookUp()) === "SUCCESS",
           10_000,
         );
+        // Through its notification, which carried the user: applied, not a reason to empty.
+        expect(await metric("users_read_cache_inserts_applied_total")).toBe(1);
       } finally {
         viaA.close();
         viaB.close();
