@@ -1,6 +1,7 @@
 // Deterministic synthetic users for the store bench: varied syllable-built names so that
 // trigram search sees a realistic spread of rare and common substrings.
 import type { UserRecord } from "../service/store/users-repo.js";
+import { seededRandom } from "../service/seeded-random.js";
 
 const SYLLABLES = [
   "ka",
@@ -19,18 +20,8 @@ const SYLLABLES = [
   "fen",
 ];
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 export function* syntheticUsers(count: number, batch: number): Generator<UserRecord[]> {
-  const random = prng(42);
+  const random = seededRandom(42);
   const word = (parts: number): string => {
     let text = "";
     for (let i = 0; i < parts; i++) text += SYLLABLES[Math.floor(random() * SYLLABLES.length)];

@@ -51,4 +51,4 @@ export function registerReadCacheMetrics(registry: Registry, stats: () => ReadCa
   }
 }
 
-type CountedStat = "hits" | "misses" | "invalidations" | "insertsApplied";
+type CountedStat = Exclude<keyof ReadCacheStats, "live" | "records">;

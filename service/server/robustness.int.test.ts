@@ -5,6 +5,7 @@
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestApp, client, rawHttp, startTestApp, unary } from "./testing/harness.js";
+import { seededRandom } from "../seeded-random.js";
 
 let t: TestApp;
 
@@ -16,18 +17,7 @@ afterAll(async () => {
   await t.close();
 });
 
-/** mulberry32: a small deterministic PRNG. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const random = rng(20260523);
+const random = seededRandom(20260523);
 const int = (max: number): number => Math.floor(random() * max);
 const bytes = (n: number): Buffer => Buffer.from(Array.from({ length: n }, () => int(256)));
 const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;

@@ -5,16 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { PendingStreams, StreamsById } from "./stream-registries.js";
-
-/** A small deterministic generator (mulberry32), so a failure replays. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as random } from "../seeded-random.js";
 
 const sorted = <T>(items: Iterable<T>): T[] =>
   [...items].sort((a, b) => String(a).localeCompare(String(b)));

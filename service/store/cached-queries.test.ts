@@ -15,17 +15,7 @@ import { searchKey } from "./search-key.js";
 import { byteOrder, modelAnswers } from "./testing/model-repo.js";
 import { userRecord } from "./testing/user-record.js";
 import type { UserRecord } from "./users-repo.js";
-
-/** A seeded generator (mulberry32): a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as random } from "../seeded-random.js";
 
 // Letters whose UTF-16 order differs from their UTF-8 order ("\uE000", "\uFFEE" against the
 // astral ones), accented letters that search folds, and plain ones.

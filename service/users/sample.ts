@@ -4,6 +4,7 @@
  * so re-loading is a no-op), and use the reserved example.com domain.
  */
 import type { UserRecord } from "../store/users-repo.js";
+import { seededRandom } from "../seeded-random.js";
 
 const FIRST = [
   "Ada",
@@ -32,21 +33,9 @@ const STREETS = ["Maple Street", "Harbour Road", "Station Lane", "Mill Way", "Or
 
 export const SAMPLE_USER_COUNT = 30;
 
-/** A small deterministic PRNG (mulberry32), so the sample is the same everywhere. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** `count` users; ages spread evenly over 21..60, both ends included. */
 export function sampleUsers(count = SAMPLE_USER_COUNT): UserRecord[] {
-  const random = prng(20_240_601);
+  const random = seededRandom(20_240_601);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
   return Array.from({ length: count }, (_, i) => {
     const firstName = FIRST[i % FIRST.length]!;
