@@ -40,7 +40,7 @@ import { FOOTPRINT_GOALS as GOALS, FOOTPRINT_LOAD } from "./footprint/goals.js";
 import { measureRuntimeFloor, RUNTIME_MODULES } from "./footprint/floor.js";
 import { readHeapSpaces } from "./footprint/heap-spaces.js";
 import { type Variant, parseVariant } from "./footprint/variant.js";
-import { imageMemoryEnv } from "./lib/image-env.js";
+import { imageMemoryEnv, imageNodeArgs } from "./lib/image-env.js";
 import { RssSampler, readRss } from "./footprint/rss.js";
 import { treeCpuSeconds } from "./lib/proc-cpu.js";
 import { ensureReference } from "./lib/tools.js";
@@ -226,6 +226,7 @@ async function main(): Promise<void> {
           node: process.version,
         },
         ours_memory_env: imageMemoryEnv(),
+        ours_node_args: imageNodeArgs(),
         users,
         load_seconds: loadSeconds,
         reference_calls: reference.calls,

@@ -25,7 +25,7 @@ import { tmpdir } from "node:os";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { coreSplit } from "./lib/cores.js";
-import { imageMemoryEnv } from "./lib/image-env.js";
+import { imageMemoryEnv, imageNodeArgs } from "./lib/image-env.js";
 import { freePort, tcpOpen } from "./lib/processes.js";
 import { treeCpuSeconds } from "./lib/proc-cpu.js";
 import { GHZ_VERSION, ensureGhz } from "./lib/tools.js";
@@ -63,6 +63,7 @@ async function measure(contestant: Contestant, settings: LoadSettings) {
   const { NODE_OPTIONS = "", ...memoryEnv } = imageMemoryEnv();
   const nodeArgs = [
     ...NODE_OPTIONS.split(" ").filter(Boolean),
+    ...imageNodeArgs(),
     "--trace-gc-nvp",
     contestant.script,
   ];
@@ -156,7 +157,7 @@ async function main(): Promise<void> {
         machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
         loadavg_at_end: loadavg().map((l) => Math.round(l * 10) / 10),
         load: `ghz ${GHZ_VERSION} calc.Calc/Add, 50 streams over 10 connections, ${seconds} s measured after 2 s of warm-up${serverCpus !== undefined ? `, server on core ${serverCpus}, ghz on ${loadCpus}` : ""}`,
-        server_flags: imageMemoryEnv(),
+        server_flags: { ...imageMemoryEnv(), node_args: imageNodeArgs() },
         writable_callback_in_old_space: writableCallbackInOldSpace(),
         cases,
       },

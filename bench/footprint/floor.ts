@@ -6,7 +6,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { REPO } from "../lib/build.js";
-import { imageProcessEnv } from "../lib/image-env.js";
+import { imageNodeArgs, imageProcessEnv } from "../lib/image-env.js";
 import { startProcess } from "../lib/processes.js";
 import { type Rss, readRss } from "./rss.js";
 
@@ -65,7 +65,8 @@ const PRINT_HEAP_SPACES = `process.on("SIGUSR2", () => {
 /** Starts the floor process, leaves it idle `settleMs`, reads its RSS and heap, and stops it. */
 export async function measureRuntimeFloor(settleMs: number): Promise<Floor> {
   const script = `${floorScript()} ${PRINT_HEAP_SPACES} console.log("loaded"); setInterval(() => {}, 1 << 30);`;
-  const started = await startProcess(process.execPath, ["--input-type=module", "-e", script], {
+  const args = [...imageNodeArgs(), "--input-type=module", "-e", script];
+  const started = await startProcess(process.execPath, args, {
     env: imageProcessEnv(),
     cwd: REPO,
     readyLine: /^loaded$/m,

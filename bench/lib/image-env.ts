@@ -1,7 +1,8 @@
 /**
  * The memory settings the image runs the service with (the runtime stage's NODE_OPTIONS, and
- * jemalloc through LD_PRELOAD and MALLOC_CONF), read from the Dockerfile so that the benches run
- * ours exactly as a tenant pod does and cannot drift from it.
+ * jemalloc through LD_PRELOAD and MALLOC_CONF, and the Node arguments its CMD puts before the
+ * entry point: V8 flags that NODE_OPTIONS refuses), read from the Dockerfile so that the
+ * benches run ours exactly as a tenant pod does and cannot drift from it.
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -11,10 +12,9 @@ import { REPO } from "./build.js";
 const MEMORY_VARIABLES = ["NODE_OPTIONS", "LD_PRELOAD", "MALLOC_CONF"];
 
 /** The memory-related ENV of the Dockerfile's runtime stage, e.g. {NODE_OPTIONS: "..."}. */
-export function imageMemoryEnv(dockerfile = readFileSync(join(REPO, "Dockerfile"), "utf8")) {
-  const joined = dockerfile.replace(/\\\n\s*/g, " ");
-  const runtime = joined.slice(Math.max(0, joined.lastIndexOf("\nFROM ")));
+export function imageMemoryEnv(dockerfile = readDockerfile()) {
   const env: Record<string, string> = {};
+  const runtime = runtimeStage(dockerfile);
   for (const line of runtime.split("\n").filter((l) => l.startsWith("ENV "))) {
     for (const match of line.matchAll(/(\w+)=("[^"]*"|\S+)/g)) {
       const [name, raw] = [match[1]!, match[2]!];
@@ -23,6 +23,33 @@ export function imageMemoryEnv(dockerfile = readFileSync(join(REPO, "Dockerfile"
   }
   assertPreloadable(env);
   return env;
+}
+
+/** The runtime stage's CMD words before the service's entry point, e.g. ["--memory-saver-mode"]. */
+export function imageNodeArgs(dockerfile = readDockerfile()): string[] {
+  const cmd = runtimeStage(dockerfile)
+    .split("\n")
+    .findLast((line) => line.startsWith("CMD "));
+  let words: unknown;
+  try {
+    words = JSON.parse(cmd?.slice(4) ?? "null");
+  } catch {
+    words = undefined; // the shell form: not ours to split
+  }
+  if (!Array.isArray(words) || words.at(-1) !== SERVICE_ENTRY) {
+    throw new Error(`the Dockerfile's runtime CMD must be a JSON array ending in ${SERVICE_ENTRY}`);
+  }
+  return words.slice(0, -1) as string[];
+}
+
+const SERVICE_ENTRY = "dist/service/main.js";
+
+const readDockerfile = (): string => readFileSync(join(REPO, "Dockerfile"), "utf8");
+
+/** The last stage, its continued lines joined. */
+function runtimeStage(dockerfile: string): string {
+  const joined = dockerfile.replace(/\\\n\s*/g, " ");
+  return joined.slice(Math.max(0, joined.lastIndexOf("\nFROM ")));
 }
 
 /**

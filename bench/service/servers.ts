@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startPostgres } from "../../test/postgres/server.js";
 import { ensureBuilt, REPO } from "../lib/build.js";
-import { imageProcessEnv } from "../lib/image-env.js";
+import { imageNodeArgs, imageProcessEnv } from "../lib/image-env.js";
 import { freePort, startProcess, type Started } from "../lib/processes.js";
 import type { Target } from "./load.js";
 
@@ -110,10 +110,15 @@ export async function startOurs(options: OursOptions): Promise<RunningServer> {
       LOG_LEVEL: "info",
       ...store,
     };
+    // The image's Node arguments too; node:cluster's workers inherit the launcher's.
+    const nodeArgs = [...imageNodeArgs(), ...(options.nodeArgs ?? [])];
     const [command, args] =
       options.workers === 1
-        ? pinned(options.cpus, process.execPath, [...(options.nodeArgs ?? []), options.entry])
-        : [process.execPath, ["--import", "tsx", LAUNCHER, options.entry, String(options.workers)]];
+        ? pinned(options.cpus, process.execPath, [...nodeArgs, options.entry])
+        : [
+            process.execPath,
+            [...nodeArgs, "--import", "tsx", LAUNCHER, options.entry, String(options.workers)],
+          ];
     const started = await startProcess(command, args, {
       env,
       cwd: REPO,
