@@ -1,8 +1,9 @@
 /**
  * Listens for committed writes to `users` (migration 6's triggers send NOTIFY
  * tenant_user_changes, payloads in change-payload.ts) on one dedicated PostgreSQL connection,
- * and tells each tenant's ReadCache: an inserted user to apply, or a change that empties it. While it does not listen, the caches are not live, so
- * reads go to the database: a lost notification can never leave a stale result in memory.
+ * and tells each tenant's ReadCache: an inserted user to apply, or a change that empties it.
+ * While it does not listen, the caches are not live, so reads go to the database: a lost
+ * notification can never leave a stale result in memory.
  *
  * A connection can die without an error (a dropped network path), and one that answers may
  * still not deliver notifications (a transaction-mode pooler): the feed counts as listening

@@ -39,11 +39,11 @@ export function parseUserChange(payload: string): UserChange {
   }
   if (!isObject(parsed) || typeof parsed.tenant !== "string") return ALL;
   const row = parsed.inserted;
-  if (!isObject(row) || !Number.isInteger(row.age))
-    return { kind: "tenant", tenant: parsed.tenant };
-  if (!TEXT_COLUMNS.every((column) => typeof row[column] === "string")) {
-    return { kind: "tenant", tenant: parsed.tenant };
-  }
+  const usable =
+    isObject(row) &&
+    Number.isInteger(row.age) &&
+    TEXT_COLUMNS.every((column) => typeof row[column] === "string");
+  if (!usable) return { kind: "tenant", tenant: parsed.tenant };
   const text = (column: (typeof TEXT_COLUMNS)[number]): string => row[column] as string;
   return {
     kind: "inserted",

@@ -26,7 +26,7 @@ import {
   queryKey,
 } from "./cached-queries.js";
 import { searchKey } from "./search-key.js";
-import type { UserRepository } from "./users-repo.js";
+import type { InsertOutcome, UserRepository } from "./users-repo.js";
 
 export interface ReadCacheStats {
   /** Whether reads may be served from memory now (the change feed listens). */
@@ -163,35 +163,34 @@ function freeze<T extends HeldResult>(result: T): T {
  * failed (it may have committed), empties the cache.
  */
 export function cachedUserRepository(repo: UserRepository, cache: ReadCache): UserRepository {
-  const write = async <T>(run: Promise<T>): Promise<T> => {
-    try {
-      return await run;
-    } finally {
-      cache.invalidate();
-    }
-  };
   return {
     ...repo,
     async insert(user) {
-      let outcome;
+      let outcome: InsertOutcome | undefined;
       try {
         outcome = await repo.insert(user);
-      } catch (error) {
-        cache.invalidate();
-        throw error;
+        return outcome;
+      } finally {
+        if (outcome === "created") {
+          cache.applyInsert({
+            user: { ...user }, // held results are frozen: not the caller's object
+            firstKey: searchKey(user.firstName),
+            lastKey: searchKey(user.lastName),
+          });
+        } else {
+          // A failed insert may have committed; the user in the way of a refused one may be
+          // one this cache has not heard of yet.
+          cache.invalidate();
+        }
       }
-      if (outcome === "created") {
-        cache.applyInsert({
-          user: { ...user }, // held results are frozen: not the caller's object
-          firstKey: searchKey(user.firstName),
-          lastKey: searchKey(user.lastName),
-        });
-      } else {
-        cache.invalidate(); // the user in the way may be one this cache has not heard of yet
-      }
-      return outcome;
     },
-    insertMany: (users) => write(repo.insertMany(users)),
+    async insertMany(users) {
+      try {
+        return await repo.insertMany(users);
+      } finally {
+        cache.invalidate(); // even after an error: the write may have committed
+      }
+    },
     list: (limit) => cache.read(listQuery(limit), () => repo.list(limit)),
     getByEmail: (email) => cache.read(emailQuery(email), () => repo.getByEmail(email)),
     searchName: (needle, limit) =>
