@@ -25,7 +25,7 @@ import { KWOK_TAINT } from "./node-config.js";
 import { RealNodeBusyError } from "./node-lock.js";
 import { startRealNode, stopRealNode } from "./node.js";
 import { adminKubeconfig, createPki, pkiPaths } from "./pki.js";
-import { freePorts, isAlive, signal, spawnDaemon, stopProcess } from "./processes.js";
+import { freePorts, isAlive, pauseProcess, signal, spawnDaemon, stopProcess } from "./processes.js";
 import { answers200, nodesReady, waitFor, type TlsClient, type Watched } from "./readiness.js";
 import { readState, stateFile, writeState, type ClusterState } from "./state.js";
 
@@ -69,7 +69,10 @@ export interface Cluster {
   stop(): Promise<void>;
   /** Stops the API server and starts it again on the same port and data; waits for /readyz. */
   restartApiServer(): Promise<void>;
-  /** Freezes etcd (SIGSTOP): API requests that need storage hang until resumeEtcd(). */
+  /**
+   * Freezes etcd (SIGSTOP, returning once all its threads have stopped): API requests that
+   * need storage hang until resumeEtcd().
+   */
   pauseEtcd(): void;
   resumeEtcd(): void;
 }
@@ -361,7 +364,7 @@ export function attachCluster(dir: string = DEFAULT_DIR): Cluster {
       const etcd = { name: "etcd", pid: pidOf("etcd"), logFile: path.join(f.logsDir, "etcd.log") };
       await waitForApiServer(state, [etcd, api]);
     },
-    pauseEtcd: () => signal(pidOf("etcd"), "SIGSTOP"),
+    pauseEtcd: () => pauseProcess(pidOf("etcd")),
     resumeEtcd: () => signal(pidOf("etcd"), "SIGCONT"),
   };
 }

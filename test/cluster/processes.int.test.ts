@@ -10,7 +10,9 @@ import {
   commandLine,
   diesWithParent,
   freePorts,
+  allThreadsStopped,
   isAlive,
+  pauseProcess,
   signal,
   spawnDaemon,
   stopProcess,
@@ -83,6 +85,27 @@ describe("stopProcess", () => {
     await expect.poll(() => isAlive(pid), { timeout: 5000 }).toBe(false);
     const lines = fs.readFileSync(path.join(tmp, "daemon.log"), "utf8").split("\n");
     expect(lines).toContain("hello-from-daemon"); // a line of its own, not the header's quote
+  });
+});
+
+describe("pauseProcess", () => {
+  it("returns only once every thread of a multi-threaded process has stopped", async () => {
+    const pid = await execed(
+      daemon(`exec ${process.execPath} -e "setInterval(() => {}, 1000)"`),
+      process.execPath,
+    );
+    await expect.poll(() => fs.readdirSync(`/proc/${pid}/task`).length).toBeGreaterThan(1);
+    expect(allThreadsStopped(pid)).toBe(false);
+    pauseProcess(pid);
+    expect(allThreadsStopped(pid)).toBe(true);
+    signal(pid, "SIGCONT");
+    await expect.poll(() => allThreadsStopped(pid)).toBe(false);
+  });
+
+  it("refuses a pid that is not running instead of pausing nothing", async () => {
+    const pid = daemon("exit 0");
+    await expect.poll(() => isAlive(pid)).toBe(false);
+    expect(() => pauseProcess(pid)).toThrow(/not running/);
   });
 });
 

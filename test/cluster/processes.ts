@@ -129,6 +129,45 @@ async function settledCommandLine(pid: number): Promise<string> {
   }
 }
 
+/**
+ * Freezes a process (SIGSTOP) and returns once every one of its threads has stopped. The kernel
+ * stops a thread group lazily: one thread takes the signal and asks the others to stop, and each
+ * runs on until it is next scheduled, which on a loaded host can be long enough for etcd to
+ * answer a request sent right after the signal (a fresh-clone CI run on 2026-12-05 saw a write
+ * complete 23 ms after it).
+ */
+export function pauseProcess(pid: number, timeoutMs = 10_000): void {
+  if (!isAlive(pid)) throw new Error(`process ${pid} is not running: nothing to pause`);
+  signal(pid, "SIGSTOP");
+  const deadline = Date.now() + timeoutMs;
+  while (!allThreadsStopped(pid)) {
+    if (Date.now() > deadline) {
+      throw new Error(`process ${pid} did not stop within ${timeoutMs} ms of SIGSTOP`);
+    }
+    Atomics.wait(PAUSE_CLOCK, 0, 0, 2); // a synchronous 2 ms sleep
+  }
+}
+
+const PAUSE_CLOCK = new Int32Array(new SharedArrayBuffer(4));
+
+/** Whether every thread of `pid` is in state T (stopped), read from /proc. */
+export function allThreadsStopped(pid: number): boolean {
+  let threads: string[];
+  try {
+    threads = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    throw new Error(`process ${pid} is gone`);
+  }
+  return threads.every((tid) => {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "T";
+    } catch {
+      return true; // the thread exited meanwhile
+    }
+  });
+}
+
 /** Sends a signal, ignoring a process that is already gone. */
 export function signal(pid: number, sig: NodeJS.Signals): void {
   try {
