@@ -179,6 +179,17 @@ describe("the user read cache", () => {
     expect(calls.reads).toBe(reads + 1); // dropped, read again
   });
 
+  it("hands out frozen results after an insert was applied to them too", async () => {
+    const { repo } = arrayRepo([user(1)]);
+    const { users } = liveCache(repo);
+    await users.list(10);
+    await users.insert(user(2));
+    const listed = await users.list(10);
+    expect(listed).toHaveLength(2);
+    expect(Object.isFrozen(listed)).toBe(true);
+    expect(listed.every((u) => Object.isFrozen(u))).toBe(true);
+  });
+
   it("hands out frozen results, so no caller can change what another is given", async () => {
     const { repo } = arrayRepo([user(1)]);
     const { users } = liveCache(repo);

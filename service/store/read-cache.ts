@@ -77,6 +77,7 @@ export class ReadCache {
   applyInsert(inserted: InsertedUser): void {
     if (!isWellFormedUser(inserted)) return this.invalidate();
     this.insertsApplied++;
+    Object.freeze(inserted.user); // the one record a changed result adds; the others are frozen
     for (const [key, entry] of this.entries) {
       if (!entry.settled) {
         this.entries.delete(key);
@@ -84,7 +85,7 @@ export class ReadCache {
       }
       const effect = insertEffect(entry.query, entry.settled.result, inserted);
       if (effect.kind === "conflict") return this.invalidate();
-      if (effect.kind === "changed") this.settle(entry, freeze(effect.result));
+      if (effect.kind === "changed") this.settle(entry, Object.freeze(effect.result));
     }
     this.evictOverBudget();
   }
