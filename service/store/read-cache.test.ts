@@ -123,7 +123,7 @@ describe("the user read cache", () => {
     await users.searchAge(0, 150, 10); // 4
     await repo.insert(user(3));
     cache.applyInsert({ user: user(3), firstKey: "first3", lastKey: "last3" }); // 6 > 4
-    expect(cache.stats().records).toBe(3); // the oldest result went
+    expect(cache.stats().records).toBe(3); // the result read least recently went
   });
 
   it("does not keep a read that was in flight when the cache was emptied", async () => {
@@ -165,17 +165,18 @@ describe("the user read cache", () => {
     expect(await flaky.getByEmail("x@example.com")).toEqual(user(9));
   });
 
-  it("holds at most its record budget, dropping the oldest results first", async () => {
+  it("holds at most its record budget, dropping the least recently read results first", async () => {
     const { repo, calls } = arrayRepo([user(1), user(2), user(3)]);
     const { cache, users } = liveCache(repo, 5);
     await users.list(3); // 3 records
     await users.list(2); // 5
-    await users.getByEmail("user1@example.com"); // 6 > 5: list(3) goes
-    expect(cache.stats().records).toBe(3);
+    await users.list(3); // a hit: list(3) is now the most recently read
+    await users.getByEmail("user1@example.com"); // 6 > 5: list(2), read least recently, goes
+    expect(cache.stats().records).toBe(4);
     const reads = calls.reads;
-    await users.list(2);
-    expect(calls.reads).toBe(reads); // still held
     await users.list(3);
+    expect(calls.reads).toBe(reads); // still held, though it was loaded first
+    await users.list(2);
     expect(calls.reads).toBe(reads + 1); // dropped, read again
   });
 

@@ -11,7 +11,9 @@
  *   well under a millisecond later on one network).
  * - While the feed does not listen (start, connection lost) every read goes to the database.
  * - A read that was in flight when a write was seen is not kept: it may predate the write.
- * - Bounded by a number of stored records, whatever the number of users in the table.
+ * - Bounded by a number of stored records, whatever the number of users in the table; over
+ *   the budget, the results read least recently go first, so a hot result (a tenant's first
+ *   page, a popular search) stays held however many one-off reads pass through.
  */
 import {
   type HeldResult,
@@ -58,7 +60,7 @@ export class ReadCache {
   private invalidations = 0;
   private insertsApplied = 0;
 
-  /** @param maxRecords the most records held at once; older results are dropped first. */
+  /** @param maxRecords the most records held at once; the least recently read go first. */
   constructor(private readonly maxRecords: number) {}
 
   /** Drops everything held (a write happened, or may have happened unseen). */
@@ -112,6 +114,9 @@ export class ReadCache {
     const held = this.entries.get(key);
     if (held) {
       this.hits++;
+      // The Map's order is the eviction order: a hit moves its result to the newest end.
+      this.entries.delete(key);
+      this.entries.set(key, held);
       return held.value as Promise<T>;
     }
     this.misses++;
@@ -139,7 +144,7 @@ export class ReadCache {
     this.records += entry.records;
   }
 
-  /** Drops the oldest results (Map order is insertion order) until within the budget. */
+  /** Drops the least recently read results (the Map's first) until within the budget. */
   private evictOverBudget(): void {
     for (const [key, entry] of this.entries) {
       if (this.records <= this.maxRecords) return;
