@@ -12,15 +12,15 @@ import { type Rss, readRss } from "./rss.js";
 
 /**
  * What dist/service/main.js imports from outside our code at start, on either backend (pg and
- * node:sqlite both: the store modules load with the service). floor.test.ts checks each package
- * is still one the service's code imports.
+ * node:sqlite both, one per backend; not jose, which it loads only when authentication is on, as
+ * the footprint's tenants run without). floor.test.ts checks each package is still one the
+ * service's code imports.
  */
 export const RUNTIME_MODULES = [
   "@grpc/grpc-js",
   "@grpc/proto-loader",
   "@grpc/reflection",
   "grpc-health-check",
-  "jose",
   "pg",
   "pino",
   "prom-client",
@@ -35,7 +35,7 @@ export const RUNTIME_MODULES = [
  * `process.getBuiltinModule()` as the service gets node:http (http-server.ts). An ES import of
  * node:http builds its namespace from every export, and three of them (WebSocket, CloseEvent,
  * MessageEvent) are getters that load Node's bundled undici, which the service never holds
- * (service/server/bundled-undici.int.test.ts) and an earlier floor did: 1.5 MiB of RSS beside
+ * (service/server/module-graph.int.test.ts) and an earlier floor did: 1.5 MiB of RSS beside
  * these packages, 13.5 in a process that loads nothing else.
  */
 export function floorScript(): string {

@@ -12,6 +12,7 @@ import { errors, jwtVerify, type JWTPayload } from "jose";
 import type { AuthConfig } from "../config.js";
 import type { Logger } from "../log.js";
 import { createKeySource, KeySetUnavailableError, type KeySource } from "./key-source.js";
+import type { Authenticator, Verdict } from "./verdict.js";
 
 /** Only public-key signatures: `none` and HMAC (HS*) are refused before any key is looked up. */
 export const ALLOWED_ALGORITHMS = [
@@ -32,23 +33,6 @@ const CACHE_TTL_MS = 60_000;
 const CACHE_MAX_ENTRIES = 1_000;
 /** A JWT longer than this is refused unread (headers are bounded anyway; this bounds the work). */
 const MAX_TOKEN_LENGTH = 8 * 1024;
-
-export type Verdict =
-  | { ok: true; subject: string | undefined }
-  | {
-      ok: false;
-      /** missing: no credentials (RFC 6750: no error code); invalid: a bad token or header. */
-      kind: "missing" | "invalid_request" | "invalid_token" | "unavailable";
-      /** Short fixed phrase, safe to show the client and to log. */
-      reason: string;
-    };
-
-export interface Authenticator {
-  /** Checks the value(s) of the Authorization header / metadata. Never throws. */
-  check(authorization: readonly string[]): Promise<Verdict>;
-  ready(): boolean;
-  close(): void;
-}
 
 export async function createAuthenticator(
   config: AuthConfig,
@@ -151,16 +135,4 @@ function refusal(error: unknown, keys: KeySource): Verdict {
 
 function isKeyLookupError(error: unknown): boolean {
   return error instanceof errors.JWKSNoMatchingKey;
-}
-
-/**
- * The WWW-Authenticate challenge of RFC 6750 section 3: no error code when credentials were
- * missing, else error and a description.
- */
-export function bearerChallenge(realm: string, verdict: Verdict): string {
-  const parts = [`realm="${realm.replace(/["\\]/g, "")}"`];
-  if (!verdict.ok && verdict.kind !== "missing" && verdict.kind !== "unavailable") {
-    parts.push(`error="${verdict.kind}"`, `error_description="${verdict.reason}"`);
-  }
-  return `Bearer ${parts.join(", ")}`;
 }

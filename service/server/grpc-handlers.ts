@@ -4,7 +4,7 @@
  * line when LOG_LEVEL=debug).
  */
 import * as grpc from "@grpc/grpc-js";
-import type { Authenticator } from "../auth/authenticator.js";
+import type { Authenticator } from "../auth/verdict.js";
 import { isInputError } from "../errors.js";
 import type { Context } from "./context.js";
 import { GrpcStatusError, type UnaryHandler } from "./module.js";

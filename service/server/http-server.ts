@@ -6,7 +6,7 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import type { Socket } from "node:net";
-import { type Authenticator, bearerChallenge } from "../auth/authenticator.js";
+import { type Authenticator, bearerChallenge } from "../auth/verdict.js";
 import { isInputError } from "../errors.js";
 import type { Context } from "./context.js";
 import { type HttpReply, type HttpRequestContext, HttpRouter } from "./http-router.js";
