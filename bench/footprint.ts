@@ -32,7 +32,6 @@
  * minutes later), and a variant is judged against both. Goals are judged on the first
  * image case only.
  */
-import { cpus, loadavg, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createUsers, mixedLoad } from "./footprint/load.js";
@@ -41,6 +40,7 @@ import { measureRuntimeFloor, RUNTIME_MODULES } from "./footprint/floor.js";
 import { readHeapSpaces } from "./footprint/heap-spaces.js";
 import { type Variant, parseVariant } from "./footprint/variant.js";
 import { imageMemoryEnv, imageNodeArgs } from "./lib/image-env.js";
+import { machine } from "./lib/machine.js";
 import { RssSampler, readRss } from "./footprint/rss.js";
 import { treeCpuSeconds } from "./lib/proc-cpu.js";
 import { ensureReference } from "./lib/tools.js";
@@ -218,13 +218,7 @@ async function main(): Promise<void> {
       {
         bench: "footprint",
         date: new Date().toISOString(),
-        machine: {
-          cpus: cpus().length,
-          model: cpus()[0]?.model,
-          mem_gib: Math.round(totalmem() / 2 ** 30),
-          loadavg: loadavg().map((l) => Math.round(l * 10) / 10),
-          node: process.version,
-        },
+        machine: machine(),
         ours_memory_env: imageMemoryEnv(),
         ours_node_args: imageNodeArgs(),
         users,
