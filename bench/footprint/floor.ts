@@ -13,14 +13,12 @@ import { type Rss, readRss } from "./rss.js";
 /**
  * What dist/service/main.js imports from outside our code at start, on either backend (pg and
  * node:sqlite both, one per backend; not jose, which it loads only when authentication is on, as
- * the footprint's tenants run without). floor.test.ts checks each package is still one the
+ * the footprint's tenants run without, nor @grpc/proto-loader and @grpc/reflection, which it
+ * loads at the first reflection call). floor.test.ts checks each package is still one the
  * service's code imports.
  */
 export const RUNTIME_MODULES = [
   "@grpc/grpc-js",
-  "@grpc/proto-loader",
-  "@grpc/reflection",
-  "grpc-health-check",
   "pg",
   "pino",
   "prom-client",

@@ -43,7 +43,8 @@ import { HttpRouter } from "./http-router.js";
 import { createHttpServer, jsonReply } from "./http-server.js";
 import { bindGrpc, listenHttp, stopGrpc, stopHttp } from "./listen.js";
 import type { GrpcServiceSpec, ModuleFactory, ServiceModule } from "./module.js";
-import { infrastructureProtos, loadProtos, serviceDefinition } from "./protos.js";
+import { HEALTH_PROTO, HEALTH_PROTO_DIR, infrastructureProtos } from "./proto-files.js";
+import { loadServerProtos, serviceDefinition } from "./proto-package.js";
 import { addReflection } from "./reflection.js";
 
 /**
@@ -178,11 +179,8 @@ function buildGrpcServer(
   health: Health,
   auth: Authenticator | undefined,
 ): grpc.Server {
-  const infra = infrastructureProtos();
-  const pkg = loadProtos(
-    [...new Set(specs.map((s) => s.protoFile)), ...infra.map((p) => p.file)],
-    infra.map((p) => p.includeDir),
-  );
+  const files = [...new Set(specs.map((s) => s.protoFile))];
+  const pkg = loadServerProtos([...files, HEALTH_PROTO], [HEALTH_PROTO_DIR]);
   const server = new grpc.Server(GRPC_SERVER_OPTIONS);
   const fast: FastUnaryMethod[] = [];
   for (const spec of specs) {
@@ -217,8 +215,12 @@ function buildGrpcServer(
   installFastUnaryPath(server, fast, {
     maxReceiveMessageLength: GRPC_SERVER_OPTIONS["grpc.max_receive_message_length"]!,
   });
-  health.addToServer(server);
-  addReflection(server, pkg);
+  health.addToServer(server, serviceDefinition(pkg, "grpc.health.v1.Health"));
+  const infra = infrastructureProtos();
+  addReflection(server, {
+    files: [...files, ...infra.map((p) => p.file)],
+    includeDirs: infra.map((p) => p.includeDir),
+  });
   return server;
 }
 

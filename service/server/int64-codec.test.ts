@@ -1,13 +1,13 @@
 /**
- * The lean int64 codec against proto-loader's own (protobufjs) on the service's real protos:
+ * The lean int64 codec against protobufjs's (the server's loader, proto-package.ts) on the service's real protos:
  * the same values read from the same bytes, the same bytes written for the same answers.
  */
 import { describe, expect, it } from "vitest";
 import type * as protoLoader from "@grpc/proto-loader";
 import { int64MessageCodec, withInt64Codecs } from "./int64-codec.js";
-import { loadProtos, serviceDefinition } from "./protos.js";
+import { loadServerProtos, serviceDefinition } from "./proto-package.js";
 
-const pkg = loadProtos(["calc.proto", "math_helper.proto", "user.proto"]);
+const pkg = loadServerProtos(["calc.proto", "math_helper.proto", "user.proto"]);
 const calc = serviceDefinition(pkg, "calc.Calc");
 const math = serviceDefinition(pkg, "MathHelper");
 const users = serviceDefinition(pkg, "user.UserService");
@@ -46,7 +46,7 @@ const strings = (m: object): unknown =>
   JSON.parse(JSON.stringify(m, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v)));
 
 describe("int64 codec", () => {
-  it("takes every calculator method and leaves the user directory to proto-loader", () => {
+  it("takes every calculator method and leaves the user directory to protobufjs", () => {
     for (const definition of [calc, math]) {
       const swapped = withInt64Codecs(definition);
       for (const [name, method] of Object.entries(swapped)) {

@@ -1,5 +1,5 @@
 /**
- * The lean encoder against proto-loader's own serializer (protobufjs) on the service's real
+ * The lean encoder against protobufjs's serializer (the server's loader, proto-package.ts) on the service's real
  * user.proto and on a proto with every kind it writes: the same bytes for the same answers,
  * the same errors for answers protobufjs refuses, and no encoder where it cannot write a type.
  */
@@ -10,9 +10,9 @@ import { describe, expect, it } from "vitest";
 import type * as protoLoader from "@grpc/proto-loader";
 import { leanEncoder, utf8Length, withLeanEncoders } from "./lean-encoder.js";
 import { withInt64Codecs } from "./int64-codec.js";
-import { loadProtos, serviceDefinition } from "./protos.js";
+import { loadServerProtos, serviceDefinition } from "./proto-package.js";
 
-const pkg = loadProtos(["calc.proto", "user.proto"]);
+const pkg = loadServerProtos(["calc.proto", "user.proto"]);
 const users = serviceDefinition(pkg, "user.UserService");
 
 const KINDS_PROTO = `
@@ -40,7 +40,7 @@ message NestsInt64 { Leaf leaf = 1; WithInt64 inner = 2; }
 `;
 const kindsDir = mkdtempSync(join(tmpdir(), "lean-encoder-"));
 writeFileSync(join(kindsDir, "kinds.proto"), KINDS_PROTO);
-const kinds = loadProtos([join(kindsDir, "kinds.proto")]);
+const kinds = loadServerProtos([join(kindsDir, "kinds.proto")]);
 
 /** protobufjs's bytes for `answer` as message `name` of `from`. */
 function reference(from: protoLoader.PackageDefinition, name: string, answer: object): Buffer {

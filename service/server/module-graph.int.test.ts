@@ -6,6 +6,9 @@
 // - jose, the JWT library: ~2 MiB of RSS, needed only when authentication is on, so app.ts
 //   imports the authenticator when config.auth is set, and the servers import only
 //   service/auth/verdict.ts.
+// - @grpc/proto-loader (with grpc-health-check and @grpc/reflection, which load it): ~2 MiB of
+//   RSS. The server loads its protos with protobufjs (proto-package.ts), serves health itself
+//   (health.ts) and loads reflection at its first call (reflection.ts).
 import { execFileSync } from "node:child_process";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -15,6 +18,8 @@ const moduleUrl = (path: string): string =>
   pathToFileURL(fileURLToPath(new URL(path, import.meta.url))).href;
 const APP = moduleUrl("./app.ts");
 const AUTHENTICATOR = moduleUrl("../auth/authenticator.ts");
+const REFLECTION_INDEX = moduleUrl("./reflection-index.ts");
+const LOADED_AT_FIRST_REFLECTION = ["@grpc/proto-loader", "@grpc/reflection"];
 
 interface Loaded {
   /** Node's own modules (process.moduleLoadList). */
@@ -61,10 +66,20 @@ describe("the service's module graph", () => {
     expect(app.packages).not.toContain("jose");
   });
 
-  it("would show either: an ES-module import of node:http loads undici, the authenticator jose", () => {
+  it("does not load proto-loader, grpc-health-check or @grpc/reflection", () => {
+    expect(app.packages).toContain("protobufjs");
+    for (const name of [...LOADED_AT_FIRST_REFLECTION, "grpc-health-check"]) {
+      expect(app.packages).not.toContain(name);
+    }
+  });
+
+  it("would show each: an ES-module import of node:http loads undici, the authenticator jose, reflection's index proto-loader", () => {
     expect(loadedBy(importOf("node:http")).builtins.some((name) => name.includes("undici"))).toBe(
       true,
     );
     expect(loadedBy(importOf(AUTHENTICATOR)).packages).toContain("jose");
+    expect(loadedBy(importOf(REFLECTION_INDEX)).packages).toEqual(
+      expect.arrayContaining(LOADED_AT_FIRST_REFLECTION),
+    );
   });
 });
