@@ -1,5 +1,5 @@
 # One image for the operator and the compute service.
-#   compute service (default):  docker run IMAGE                       -> node dist/service/main.js
+#   compute service (default):  docker run IMAGE                       -> node --flush-baseline-code dist/service/main.js
 #   operator:                   docker run IMAGE dist/operator/main.js  (what the Helm chart runs)
 # No HEALTHCHECK: Kubernetes probes /healthz and /readyz instead.
 #
@@ -37,13 +37,19 @@ ENV NODE_ENV=production
 # by its background thread (steady RSS under bench:footprint's load: embedded 117.5 -> 111.6
 # MiB, PostgreSQL 134.8 -> 113.7; CPU per call unchanged within noise) over the 100 ms after
 # they are freed, not jemalloc's default 10 s or our earlier 1 s (PostgreSQL 2 MiB less again,
-# Add's CPU a call within 1 %; with no delay at all every free is an madvise: +37 %).
+# Add's CPU a call within 1 %; with no delay at all every free is an madvise: +37 %). Threads
+# cache only blocks up to 1 KiB (tcache_max): V8's compiler threads otherwise keep the larger
+# blocks they freed at start-up in their idle caches for good; address space no longer used is
+# unmapped (retain:false), not kept with its bookkeeping. And Sparkplug's code for functions not
+# run lately is dropped, as V8 already drops their bytecode (--flush-baseline-code, which
+# NODE_OPTIONS refuses, hence the CMD). Together 4 to 5 MiB less under load, Add's CPU a call
+# within the noise of a few per cent (bench/RESULTS.md, 2026-12-05 08:23).
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libjemalloc2 \
     && rm -rf /var/lib/apt/lists/*
 ENV NODE_OPTIONS="--max-old-space-size=64 --max-semi-space-size=2" \
     LD_PRELOAD=libjemalloc.so.2 \
-    MALLOC_CONF=narenas:1,background_thread:true,dirty_decay_ms:100,muzzy_decay_ms:0
+    MALLOC_CONF=narenas:1,background_thread:true,dirty_decay_ms:100,muzzy_decay_ms:0,retain:false,tcache_max:1024
 WORKDIR /app
 COPY package.json ./
 COPY --from=deps /app/node_modules ./node_modules/
@@ -51,4 +57,4 @@ COPY --from=build /app/dist ./dist/
 # 65532: the conventional "nonroot" uid; numeric so runAsNonRoot can verify it.
 USER 65532:65532
 ENTRYPOINT ["node"]
-CMD ["dist/service/main.js"]
+CMD ["--flush-baseline-code", "dist/service/main.js"]

@@ -47,7 +47,10 @@ describe("the Dockerfile", () => {
 
   it("starts the compute service by default and the operator with one argument", () => {
     expect(JSON.parse(runtime.settings.ENTRYPOINT!)).toEqual(["node"]);
-    expect(JSON.parse(runtime.settings.CMD!)).toEqual(["dist/service/main.js"]);
+    expect(JSON.parse(runtime.settings.CMD!)).toEqual([
+      "--flush-baseline-code",
+      "dist/service/main.js",
+    ]);
     const chartDeployment = read("charts/tenant-operator/templates/deployment.yaml");
     expect(chartDeployment).toMatch(/args:\n\s+- dist\/operator\/main\.js\n/);
   });
