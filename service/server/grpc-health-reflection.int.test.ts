@@ -39,6 +39,31 @@ describe("grpc.health.v1.Health", () => {
     health.close();
   });
 
+  it("lists every served service's status, the overall one under the empty name", async () => {
+    const health = client("grpc.health.v1.Health", t.grpcAddress);
+    const { statuses } = await unary<{ statuses: Record<string, { status: string }> }>(
+      health,
+      "List",
+      {},
+    );
+    expect(Object.keys(statuses).sort()).toEqual(["", ...t.app.grpcServices].sort());
+    expect(new Set(Object.values(statuses).map((s) => s.status))).toEqual(new Set(["SERVING"]));
+    health.close();
+  });
+
+  it("watches a service it does not serve as SERVICE_UNKNOWN, keeping the stream open", async () => {
+    const health = client("grpc.health.v1.Health", t.grpcAddress) as any;
+    const watch = health.Watch({ service: "nope.Nothing" });
+    const first = await new Promise((resolve, reject) => {
+      watch.on("data", resolve);
+      watch.on("error", reject);
+    });
+    expect(first).toEqual({ status: "SERVICE_UNKNOWN" });
+    watch.on("error", () => {}); // the cancel below ends it with CANCELLED
+    watch.cancel();
+    health.close();
+  });
+
   it("answers NOT_FOUND for a service it does not serve", async () => {
     const health = client("grpc.health.v1.Health", t.grpcAddress);
     const error = await unaryError(health, "Check", { service: "nope.Nothing" });
