@@ -14,6 +14,7 @@
  */
 import { parseArgs } from "node:util";
 import { benchUser, type UserSize } from "./answers/users.js";
+import { createUsers } from "./footprint/load.js";
 import { readRss } from "./footprint/rss.js";
 import { imageMemoryEnv, imageNodeArgs } from "./lib/image-env.js";
 import { machine } from "./lib/machine.js";
@@ -43,21 +44,6 @@ if (!backends.every((b) => b === "embedded" || b === "postgres")) {
 const log = (line: string): void => void process.stderr.write(`bench:answers: ${line}\n`);
 const mib = (n: number): number => Math.round(n * 10) / 10;
 
-interface Answer {
-  status: { code: string; msg: string };
-}
-
-async function createUsers(client: RpcClient, size: UserSize): Promise<void> {
-  let next = 0;
-  const loop = async (): Promise<void> => {
-    for (let n = next++; n < users; n = next++) {
-      const answer = await client.call<Answer>("Create", { user: benchUser(n, size) });
-      if (answer.status.code !== "SUCCESS") throw new Error(`Create ${n}: ${answer.status.msg}`);
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, loop));
-}
-
 /** One of the reads that answer many users, chosen by `i`. */
 function bigRead(client: RpcClient, i: number): Promise<unknown> {
   switch (i % 3) {
@@ -85,7 +71,7 @@ async function measure(backend: Backend, size: UserSize) {
   const client = rpcClient(server.grpcAddress, "user.proto");
   try {
     log(`${name}: creating ${users} users`);
-    await createUsers(client, size);
+    await createUsers(server, users, (n) => benchUser(n, size));
     log(`${name}: ${seconds} s of reads`);
     const deadline = Date.now() + seconds * 1000;
     let calls = 0;

@@ -28,14 +28,22 @@ interface Answer {
   status: { code: string; msg: string };
 }
 
-/** Creates users 0..count-1 with `concurrency` calls in flight; throws on any failure. */
-export async function createUsers(target: Target, count: number, concurrency = 8): Promise<void> {
+/**
+ * Creates users 0..count-1 (`user(n)`, the footprint's shape unless given) with `concurrency`
+ * calls in flight; throws on any failure.
+ */
+export async function createUsers(
+  target: Target,
+  count: number,
+  user: (n: number) => object = wireUser,
+  concurrency = 8,
+): Promise<void> {
   const client = rpcClient(target.grpcAddress, "user.proto");
   try {
     let next = 0;
     const loop = async (): Promise<void> => {
       for (let n = next++; n < count; n = next++) {
-        const answer = await client.call<Answer>("Create", { user: wireUser(n) });
+        const answer = await client.call<Answer>("Create", { user: user(n) });
         if (answer.status.code !== "SUCCESS") {
           throw new Error(`Create user ${n}: ${answer.status.code} ${answer.status.msg}`);
         }

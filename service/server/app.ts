@@ -30,6 +30,7 @@ import * as grpc from "@grpc/grpc-js";
 import { setTimeout as delay } from "node:timers/promises";
 import type { Authenticator } from "../auth/verdict.js";
 import type { AuthConfig } from "../config.js";
+import type { Logger } from "../log.js";
 import { calculatorModule } from "./modules/calculator.js";
 import { storageModule } from "./modules/storage.js";
 import { webModule } from "./modules/web.js";
@@ -81,7 +82,7 @@ export interface App {
 }
 
 export async function startApp(ctx: Context, factories = MODULES): Promise<App> {
-  const auth = ctx.config.auth && (await startAuthenticator(ctx.config.auth, ctx));
+  const auth = ctx.config.auth && (await startAuthenticator(ctx.config.auth, ctx.logger));
   let modules: ServiceModule[];
   try {
     modules = await createModules(ctx, factories);
@@ -101,9 +102,9 @@ export async function startApp(ctx: Context, factories = MODULES): Promise<App> 
 }
 
 /** The authenticator, imported only when authentication is on (see the header). */
-async function startAuthenticator(config: AuthConfig, ctx: Context): Promise<Authenticator> {
+async function startAuthenticator(config: AuthConfig, logger: Logger): Promise<Authenticator> {
   const { createAuthenticator } = await import("../auth/authenticator.js");
-  return createAuthenticator(config, ctx.logger);
+  return createAuthenticator(config, logger);
 }
 
 async function createModules(

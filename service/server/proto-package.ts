@@ -41,9 +41,10 @@ export function loadPackage(
   root.resolvePath = (_origin, target) => findInclude(target, options.includeDirs);
   root.loadSync([...files], { keepCase: options.keepCase });
   root.resolveAll();
+  const messages = new MessageDefinitions(options.objectOptions);
   const pkg: protoLoader.PackageDefinition = {};
   for (const [name, object] of reflectionObjects(root, "")) {
-    pkg[name] = definitionOf(object, name, options.objectOptions);
+    pkg[name] = definitionOf(object, name, messages);
   }
   return pkg;
 }
@@ -114,16 +115,16 @@ function reflectionObjects(object: protobuf.ReflectionObject, parent: string): [
 function definitionOf(
   object: Handled,
   name: string,
-  objectOptions: protobuf.IConversionOptions,
+  messages: MessageDefinitions,
 ): protoLoader.AnyDefinition {
   if (object instanceof protobuf.Service) {
     const service: protoLoader.ServiceDefinition = {};
     for (const method of object.methodsArray) {
-      service[method.name] = methodDefinition(method, name, objectOptions);
+      service[method.name] = methodDefinition(method, name, messages);
     }
     return service;
   }
-  if (object instanceof protobuf.Type) return messageDefinition(object, objectOptions);
+  if (object instanceof protobuf.Type) return messages.of(object);
   return {
     format: "Protocol Buffer 3 EnumDescriptorProto",
     type: { name: object.name, value: Object.entries(object.values).map(enumValue) },
@@ -136,41 +137,53 @@ const enumValue = ([name, number]: [string, number]) => ({ name, number });
 function methodDefinition(
   method: protobuf.Method,
   serviceName: string,
-  objectOptions: protobuf.IConversionOptions,
+  messages: MessageDefinitions,
 ): protoLoader.MethodDefinition<object, object> {
   // resolveAll() has run: both types are resolved
-  const request = method.resolvedRequestType!;
-  const response = method.resolvedResponseType!;
+  const request = messages.of(method.resolvedRequestType!);
+  const response = messages.of(method.resolvedResponseType!);
   return {
     path: `/${serviceName}/${method.name}`,
     requestStream: !!method.requestStream,
     responseStream: !!method.responseStream,
-    requestSerialize: serializer(request),
-    requestDeserialize: deserializer(request, objectOptions),
-    responseSerialize: serializer(response),
-    responseDeserialize: deserializer(response, objectOptions),
+    requestSerialize: request.serialize,
+    requestDeserialize: request.deserialize,
+    responseSerialize: response.serialize,
+    responseDeserialize: response.deserialize,
     originalName: lowerFirst(method.name),
-    requestType: messageDefinition(request, objectOptions),
-    responseType: messageDefinition(response, objectOptions),
+    requestType: request,
+    responseType: response,
     options: {},
   } as protoLoader.MethodDefinition<object, object>;
 }
 
-function messageDefinition(
-  type: protobuf.Type,
-  objectOptions: protobuf.IConversionOptions,
-): protoLoader.MessageTypeDefinition<object, object> {
-  return {
-    format: "Protocol Buffer 3 DescriptorProto",
-    type: messageDescriptor(type),
-    fileDescriptorProtos: [],
-    serialize: serializer(type),
-    deserialize: deserializer(type, objectOptions),
-  };
+/** Each message's definition, built once per load however many methods and names use it. */
+class MessageDefinitions {
+  private readonly built = new Map<
+    protobuf.Type,
+    protoLoader.MessageTypeDefinition<object, object>
+  >();
+
+  constructor(private readonly objectOptions: protobuf.IConversionOptions) {}
+
+  of(type: protobuf.Type): protoLoader.MessageTypeDefinition<object, object> {
+    let definition = this.built.get(type);
+    if (!definition) {
+      definition = {
+        format: "Protocol Buffer 3 DescriptorProto",
+        type: messageDescriptor(type),
+        fileDescriptorProtos: [],
+        serialize: serializer(type),
+        deserialize: deserializer(type, this.objectOptions),
+      };
+      this.built.set(type, definition);
+    }
+    return definition;
+  }
 }
 
 /** The parts of a DescriptorProto the server's codecs read, as protobufjs describes them. */
-export function messageDescriptor(type: protobuf.Type): object {
+function messageDescriptor(type: protobuf.Type): object {
   const mapEntry = (type.options as { map_entry?: boolean } | undefined)?.map_entry;
   return {
     name: type.name,
@@ -180,7 +193,6 @@ export function messageDescriptor(type: protobuf.Type): object {
 }
 
 function fieldDescriptor(field: protobuf.Field): object {
-  field.resolve();
   if (field.map) {
     // as protobufjs names the entry message: after the field, not found in the package (no
     // codec of ours writes maps)
