@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { CoreV1Api, type KubeConfig, type V1Node, type V1Pod } from "@kubernetes/client-node";
 import { Names } from "../../operator/tenant/names.js";
 import { REAL_NODE_NAME } from "../../test/cluster/node-config.js";
-import { isNodeReady } from "../../test/cluster/readiness.js";
+import { get, isNodeReady } from "../../test/cluster/readiness.js";
 import type { DemoTenant } from "./tenants.js";
 
 const run = promisify(execFile);
@@ -114,8 +114,10 @@ export async function httpAnswer(url: string, attempts = 30): Promise<string> {
   let last = "";
   for (let attempt = 0; attempt < attempts; attempt++) {
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
-      const body = (await res.text()).trim();
+      // A connection per try: a kept-alive one could stay with whatever answered before
+      // kube-proxy's rules existed (test/cluster/readiness.ts).
+      const res = await get(url);
+      const body = res.body.trim();
       if (res.status === 200) return body;
       last = `HTTP ${res.status}: ${body.slice(0, 200)}`;
     } catch (err) {

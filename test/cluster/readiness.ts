@@ -63,8 +63,20 @@ export interface TlsClient {
   key?: Buffer;
 }
 
-/** GETs a URL (http or https) and returns status and body; 5 s timeout. */
-export function get(url: string, tls: TlsClient = {}): Promise<{ status: number; body: string }> {
+/**
+ * GETs a URL (http or https) on a connection of its own, and returns status and body.
+ *
+ * Never a kept-alive one: what answers a wait's first tries may not be what it waits for, and
+ * a reused connection would stay with it. A ClusterIP that kube-proxy has not programmed yet is
+ * routed like any address, and on a machine whose network answers every port 80 (some sandboxes'
+ * egress proxies answer 404), a pooled connection to that answer outlived the rules kube-proxy
+ * wrote a moment later: a CI run waited 120 s on it. Node's default agent keeps connections alive.
+ */
+export function get(
+  url: string,
+  tls: TlsClient = {},
+  timeoutMs = 5000,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const onResponse = (res: http.IncomingMessage): void => {
       let body = "";
@@ -74,9 +86,13 @@ export function get(url: string, tls: TlsClient = {}): Promise<{ status: number;
       res.on("error", reject);
     };
     const req = url.startsWith("https:")
-      ? https.get(url, { ...tls, rejectUnauthorized: tls.ca !== undefined }, onResponse)
-      : http.get(url, onResponse);
-    req.setTimeout(5000, () => req.destroy(new Error(`GET ${url} timed out`)));
+      ? https.get(
+          url,
+          { ...tls, rejectUnauthorized: tls.ca !== undefined, agent: false },
+          onResponse,
+        )
+      : http.get(url, { agent: false }, onResponse);
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`GET ${url} timed out`)));
     req.on("error", reject);
   });
 }

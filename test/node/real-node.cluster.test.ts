@@ -14,8 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOADER_OPTIONS, PROTO_DIR } from "../../service/server/protos.js";
 import { POD_SUBNET, REAL_NODE_NAME, nodeFiles } from "../cluster/node-config.js";
 import { PROVISIONER_NAME } from "../cluster/provisioner.js";
-import { isNodeReady } from "../cluster/readiness.js";
+import { get as httpGet, isNodeReady } from "../cluster/readiness.js";
 import { harnessCluster, testKubeConfig, waitUntil } from "../cluster/testing.js";
+import { describeServicePath } from "./service-path.js";
 import { FOOTPRINT_GOALS, FOOTPRINT_LOAD } from "../../bench/footprint/goals.js";
 import { createUsers, mixedLoad } from "../../bench/footprint/load.js";
 import { median } from "../../bench/footprint/rss.js";
@@ -69,9 +70,10 @@ async function readyPod(name: string, timeoutMs = 120_000): Promise<V1Pod> {
   return pod!;
 }
 
+/** "<status> <body>" of a GET on a connection of its own (readiness.ts says why). */
 async function get(url: string): Promise<string> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-  return `${res.status} ${await res.text()}`;
+  const res = await httpGet(url, {}, 10_000);
+  return `${res.status} ${res.body}`;
 }
 
 async function serviceAddress(name: string): Promise<{ ip: string; http: number; grpc: number }> {
@@ -83,16 +85,28 @@ async function serviceAddress(name: string): Promise<{ ip: string; http: number;
 
 /**
  * kube-proxy programs a Service's endpoints a moment after its pod turns Ready (under a busy
- * test run, seconds): until then the ClusterIP refuses. Waits until it answers /healthz.
+ * test run, seconds): until then the ClusterIP refuses, or is routed like any address (and
+ * some machines' networks answer that). Waits until it answers /healthz with 200, each try on a
+ * new connection; on a timeout the error says what the pods, EndpointSlices and kube-proxy's
+ * rules looked like.
  */
 async function serviceAnswering(name: string): Promise<void> {
   const svc = await serviceAddress(name);
-  await waitUntil(
-    `the Service of ${name} to answer at its ClusterIP`,
-    async () =>
-      (await get(`http://${svc.ip}:${svc.http}/healthz`).catch(() => "")).startsWith("200"),
-    120_000,
-  );
+  const url = `http://${svc.ip}:${svc.http}/healthz`;
+  try {
+    await waitUntil(
+      `the Service of ${name} to answer at ${url}`,
+      async () => {
+        const answer = await get(url);
+        if (!answer.startsWith("200")) throw new Error(`answered ${answer.slice(0, 200)}`);
+        return true;
+      },
+      120_000,
+    );
+  } catch (err) {
+    const path = await describeServicePath(kc, tenantNamespace(name), harnessCluster().dir);
+    throw new Error(`${(err as Error).message}\n${path}`, { cause: err });
+  }
 }
 
 function calcAdd(address: string, a: number, b: number): Promise<{ sum: string }> {
