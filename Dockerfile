@@ -8,11 +8,17 @@
 
 # ---- build: every dependency, compile TypeScript, copy run-time assets into dist/
 FROM node:24-bookworm-slim AS build
+# A C compiler for the one Node-API addon (service/native/file-pages.c: madvise, which Node
+# does not expose); Node's headers come with the base image, as in the official one.
+RUN apt-get update \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends gcc libc6-dev \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts/copy-assets.mjs ./scripts/
+COPY scripts/build-native.mjs ./scripts/
 COPY operator/ ./operator/
 COPY service/ ./service/
 COPY crds/ ./crds/

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/ensure.sh
 
-step "Debian packages" ensure_debian_packages ca-certificates postgresql buildah debootstrap $NODE_PACKAGES bind9 dnsutils curl
+step "Debian packages" ensure_debian_packages ca-certificates gcc libc6-dev postgresql buildah debootstrap $NODE_PACKAGES bind9 dnsutils curl
 step "Node.js $NODE_VERSION (cached)" ensure_node
 step "npm packages" ensure_npm_deps
 step "build" npm run build

@@ -77,6 +77,11 @@ export const ENV_SCHEMA = {
       default: 10_000,
       description: "PostgreSQL only: user records served from memory; 0 turns the cache off",
     },
+    RELEASE_FILE_PAGES: {
+      type: "boolean",
+      default: true,
+      description: "page out file pages after start-up and after the first minute",
+    },
     AUTH_ISSUER: {
       type: "string",
       maxLength: 2048,

