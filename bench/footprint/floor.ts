@@ -4,10 +4,12 @@
  * on Node.js and these libraries holds before its own code, data and load; what ours holds
  * beyond it is ours. Measured in the same run as ours, so the two compare (bench/RESULTS.md).
  */
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { REPO } from "../lib/build.js";
 import { imageNodeArgs, imageProcessEnv } from "../lib/image-env.js";
 import { startProcess } from "../lib/processes.js";
+import { privateNodeBinary } from "../lib/tools.js";
 import { type Rss, readRss } from "./rss.js";
 
 /**
@@ -60,11 +62,24 @@ const PRINT_HEAP_SPACES = `process.on("SIGUSR2", () => {
   console.log("heap " + JSON.stringify(spaces));
 });`;
 
-/** Starts the floor process, leaves it idle `settleMs`, reads its RSS and heap, and stops it. */
+/**
+ * Once loaded, the floor pages out its file pages as the service does once serving
+ * (service/server/file-pages.ts, with the addon `npm run build` made), so that the two compare.
+ */
+const RELEASE_FILE_PAGES = `{
+  const addon = { exports: {} };
+  process.dlopen(addon, ${JSON.stringify(join(REPO, "dist", "service", "native", "file-pages.node"))});
+  addon.exports.releaseFilePages();
+}`;
+
+/**
+ * Starts the floor process (from the same private copy of node as ours), leaves it idle
+ * `settleMs`, reads its RSS and heap, and stops it.
+ */
 export async function measureRuntimeFloor(settleMs: number): Promise<Floor> {
-  const script = `${floorScript()} ${PRINT_HEAP_SPACES} console.log("loaded"); setInterval(() => {}, 1 << 30);`;
+  const script = `${floorScript()} ${PRINT_HEAP_SPACES} ${RELEASE_FILE_PAGES} console.log("loaded"); setInterval(() => {}, 1 << 30);`;
   const args = [...imageNodeArgs(), "--input-type=module", "-e", script];
-  const started = await startProcess(process.execPath, args, {
+  const started = await startProcess(privateNodeBinary(), args, {
     env: imageProcessEnv(),
     cwd: REPO,
     readyLine: /^loaded$/m,

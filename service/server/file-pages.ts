@@ -1,21 +1,24 @@
 /**
- * Hands the kernel back the file pages a tenant process touched to start and no longer uses.
+ * Hands the kernel back the node binary's pages a tenant process touched to start and no
+ * longer uses.
  *
  * Half of a tenant's RSS is the node binary's pages (code and read-only data, ~54 MiB under
  * load), and start-up touches many that serving never touches again: the module loader, the
  * snapshot's deserializer, the compilers' first work. The kernel keeps them resident until
  * memory runs short. Once serving, and once more when the first minute of serving is over
  * (warm-up's own code: the optimizing compilers' first runs, first-call paths), the process
- * pages out its read-only file mappings (native/file-pages.c, madvise MADV_PAGEOUT); what it
- * goes on using faults back in, from the page cache or the image's file, once.
- * bench:footprint measured the node binary's resident pages under load go from ~54 to ~30 MiB
- * (bench/RESULTS.md). Pages another process maps too (another tenant of the same image on the
- * node) are not reclaimed by the kernel: those are shared, and counted once on the node.
+ * pages out the binary's read-only mappings (native/file-pages.c, madvise MADV_PAGEOUT); what
+ * it goes on using faults back in, from the page cache or the image's file, once.
+ * bench:footprint measured the binary's resident pages under load go from ~54 to ~34 MiB
+ * (bench/RESULTS.md). The kernel reclaims a page only if no other process maps it (another
+ * tenant of the same image on the node: those pages are shared, counted once on the node), and
+ * a file's pages only for a process that owns the file or may write it: the image gives the
+ * binary to the service's user (Dockerfile); run as another user, a warning says so.
  *
  * RELEASE_FILE_PAGES=false turns it off. Where the addon was not built, or the kernel refuses
  * (before Linux 5.4), a warning says so and nothing else changes.
  */
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -60,6 +63,17 @@ export function releaseFilePages(addon: FilePagesAddon, logger: Logger, when: st
   return true;
 }
 
+/** The kernel pages out a file's pages only for its owner (or a writer): say so if we are not. */
+function warnIfNotOwner(logger: Logger): void {
+  const uid = process.getuid?.();
+  const owner = statSync(process.execPath).uid;
+  if (uid === undefined || uid === 0 || owner === uid) return;
+  logger.warn(
+    { binary: process.execPath, owner, uid },
+    "the node binary belongs to another user: the kernel keeps its pages resident",
+  );
+}
+
 /**
  * Releases now and once more after SECOND_RELEASE_MS (a timer that does not hold the process
  * up); returns what cancels the second one (shutdown).
@@ -76,6 +90,7 @@ export function scheduleFilePageRelease(
     logger.warn({ err: error }, "cannot release file pages");
     return () => {};
   }
+  warnIfNotOwner(logger);
   if (!releaseFilePages(addon, logger, "start-up")) return () => {};
   const timer = setTimeout(() => releaseFilePages(addon, logger, "first minute"), secondAfterMs);
   timer.unref();
