@@ -30,8 +30,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
-# ---- runtime: node, production node_modules, compiled code; files read-only to the app, owned
-# by root but for the node binary
+# ---- runtime: node, production node_modules, compiled code; files owned by root, read-only to the app
 FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production
 # Memory (measured by `npm run bench:footprint`, which starts the service with these same
@@ -51,16 +50,9 @@ ENV NODE_ENV=production
 # run lately is dropped, as V8 already drops their bytecode (--flush-baseline-code, which
 # NODE_OPTIONS refuses, hence the CMD). Together 4 to 5 MiB less under load, Add's CPU a call
 # within the noise of a few per cent (bench/RESULTS.md, 2026-12-05 08:23).
-#
-# The node binary belongs to the service's user, read-only still (mode 0555, and the pod's root
-# filesystem is read-only): half a tenant's RSS is this binary's pages, many touched only to
-# start, and the kernel pages out a file's pages (madvise MADV_PAGEOUT, which the service asks
-# for once serving: service/server/file-pages.ts) only for a process that owns the file or may
-# write it. PostgreSQL mode's steady RSS 97.5 -> 78 MiB (bench/RESULTS.md, 2026-12-05 10:42).
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libjemalloc2 \
-    && rm -rf /var/lib/apt/lists/* \
-    && chown 65532:65532 /usr/local/bin/node && chmod 0555 /usr/local/bin/node
+    && rm -rf /var/lib/apt/lists/*
 ENV NODE_OPTIONS="--max-old-space-size=64 --max-semi-space-size=2" \
     LD_PRELOAD=libjemalloc.so.2 \
     MALLOC_CONF=narenas:1,background_thread:true,dirty_decay_ms:100,muzzy_decay_ms:0,retain:false,tcache_max:1024

@@ -80,7 +80,7 @@ export const ENV_SCHEMA = {
     RELEASE_FILE_PAGES: {
       type: "boolean",
       default: true,
-      description: "page out file pages after start-up and after the first minute",
+      description: "unmap the node binary's pages after start-up and after the first minute",
     },
     AUTH_ISSUER: {
       type: "string",

@@ -43,7 +43,7 @@ export interface Config {
     readCacheRecords: number;
   };
   /**
-   * Whether the process pages out its read-only file mappings (the node binary) after start-up
+   * Whether the process unmaps the node binary's read-only pages after start-up
    * and after its first minute (server/file-pages.ts).
    */
   releaseFilePages: boolean;

@@ -9,7 +9,6 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { REPO } from "../lib/build.js";
 import { imageNodeArgs, imageProcessEnv } from "../lib/image-env.js";
 import { startProcess } from "../lib/processes.js";
-import { privateNodeBinary } from "../lib/tools.js";
 import { type Rss, readRss } from "./rss.js";
 
 /**
@@ -63,7 +62,7 @@ const PRINT_HEAP_SPACES = `process.on("SIGUSR2", () => {
 });`;
 
 /**
- * Once loaded, the floor pages out its file pages as the service does once serving
+ * Once loaded, the floor drops its file pages from its resident set as the service does once serving
  * (service/server/file-pages.ts, with the addon `npm run build` made), so that the two compare.
  */
 const RELEASE_FILE_PAGES = `{
@@ -72,14 +71,11 @@ const RELEASE_FILE_PAGES = `{
   addon.exports.releaseFilePages();
 }`;
 
-/**
- * Starts the floor process (from the same private copy of node as ours), leaves it idle
- * `settleMs`, reads its RSS and heap, and stops it.
- */
+/** Starts the floor process, leaves it idle `settleMs`, reads its RSS and heap, and stops it. */
 export async function measureRuntimeFloor(settleMs: number): Promise<Floor> {
   const script = `${floorScript()} ${PRINT_HEAP_SPACES} ${RELEASE_FILE_PAGES} console.log("loaded"); setInterval(() => {}, 1 << 30);`;
   const args = [...imageNodeArgs(), "--input-type=module", "-e", script];
-  const started = await startProcess(privateNodeBinary(), args, {
+  const started = await startProcess(process.execPath, args, {
     env: imageProcessEnv(),
     cwd: REPO,
     readyLine: /^loaded$/m,

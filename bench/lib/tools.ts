@@ -5,15 +5,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  readdirSync,
-  renameSync,
-} from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -60,23 +52,6 @@ export function ensureReference(): string {
     stdio: ["ignore", "inherit", "inherit"],
     timeout: 600_000,
   });
-  return binary;
-}
-
-/**
- * A copy of this node binary that no other process maps, for ours to run from, as it runs from
- * its image's own /usr/local/bin/node in a pod. Run from the bench's own binary, every page the
- * bench's process maps too would stay resident for both: the kernel pages out only pages no
- * other process maps, and the service pages out what start-up touched
- * (service/server/file-pages.ts). Copied once per Node.js version.
- */
-export function privateNodeBinary(): string {
-  const binary = join(CACHE_DIR, `node-${process.version}`, "node");
-  if (existsSync(binary)) return binary;
-  mkdirSync(join(CACHE_DIR, `node-${process.version}`), { recursive: true });
-  copyFileSync(process.execPath, `${binary}.tmp`);
-  chmodSync(`${binary}.tmp`, 0o755);
-  renameSync(`${binary}.tmp`, binary);
   return binary;
 }
 

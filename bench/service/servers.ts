@@ -3,8 +3,7 @@
  * - the Go reference (one process; GOMAXPROCS = its core count), everything in memory;
  * - ours: dist/service/main.js as ONE Node process (or, with workers > 1, the node:cluster
  *   launcher over N of them) with the image's memory settings (Dockerfile), on the embedded
- *   store in a fresh DATA_DIR or on a throw-away real PostgreSQL via DATABASE_URL, run from a
- *   copy of node no other process maps, as from its image (lib/tools.ts privateNodeBinary).
+ *   store in a fresh DATA_DIR or on a throw-away real PostgreSQL via DATABASE_URL.
  * With `cpus` set, each server runs under `taskset -c <cpus>` (the bench gives both the same
  * single core), so neither can borrow the other core from the load tools.
  */
@@ -16,7 +15,6 @@ import { startPostgres } from "../../test/postgres/server.js";
 import { ensureBuilt, REPO } from "../lib/build.js";
 import { imageNodeArgs, imageProcessEnv } from "../lib/image-env.js";
 import { freePort, startProcess, type Started } from "../lib/processes.js";
-import { privateNodeBinary } from "../lib/tools.js";
 import type { Target } from "./load.js";
 
 const LAUNCHER = fileURLToPath(new URL("./cluster-launcher.ts", import.meta.url));
@@ -114,13 +112,11 @@ export async function startOurs(options: OursOptions): Promise<RunningServer> {
     };
     // The image's Node arguments too; node:cluster's workers inherit the launcher's.
     const nodeArgs = [...imageNodeArgs(), ...(options.nodeArgs ?? [])];
-    // The image's binary is a file of its own: so is ours' here (tools.ts says why).
-    const node = privateNodeBinary();
     const [command, args] =
       options.workers === 1
-        ? pinned(options.cpus, node, [...nodeArgs, options.entry])
+        ? pinned(options.cpus, process.execPath, [...nodeArgs, options.entry])
         : [
-            node,
+            process.execPath,
             [...nodeArgs, "--import", "tsx", LAUNCHER, options.entry, String(options.workers)],
           ];
     const started = await startProcess(command, args, {

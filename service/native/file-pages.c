@@ -1,15 +1,19 @@
-// releaseFilePages(): asks the kernel to page out the node binary's read-only mappings (its
-// code and data: 50 MiB of a tenant's RSS), so that what stays resident is what the process
-// goes on using, faulted back in, and not what start-up touched once (the module loader, the
-// snapshot's deserializer, the compilers' first work). Node has no binding for madvise(2),
-// hence this Node-API addon; service/server/file-pages.ts calls it.
+// releaseFilePages(): drops this process's mappings of the node binary's read-only pages (its
+// code and data: 50 MiB of a tenant's RSS), so that what stays resident in the process is what
+// it goes on using, mapped again on its next touch, and not what start-up touched once (the
+// module loader, the snapshot's deserializer, the compilers' first work). Node has no binding
+// for madvise(2), hence this Node-API addon; service/server/file-pages.ts calls it.
 //
-// MADV_PAGEOUT (Linux 5.4) reclaims a page only if no other process maps it (pages shared with
-// another tenant of the same image on a node stay, as they should), and a file's pages only if
-// the process owns the file or may write it (the image makes the service's user the binary's
-// owner). Only the executable's mappings: the shared libraries are a few MiB, and root owns them
-// in the image. Writable mappings are left alone: their private pages are anonymous copies.
-// Returns the bytes advised, or -errno if the kernel refused (EINVAL before 5.4).
+// MADV_DONTNEED on a private file mapping unmaps its pages; the file's pages stay in the page
+// cache, so touching one again is a minor fault, with no read and no new memory charged to the
+// process's cgroup. A page no process maps any more is the first the kernel reclaims when
+// memory runs short. (MADV_PAGEOUT would reclaim them at once, but skips every page another
+// process maps, as other tenants of the same image on a node do, and every file the process
+// may not write: in the image, root owns the binary.)
+//
+// A mapping with anonymous pages is left alone: those are private copies (relocated read-only
+// data), which MADV_DONTNEED would replace with the file's original bytes. Writable mappings
+// likewise. Returns the bytes dropped, or -errno if the kernel refused.
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -18,41 +22,59 @@
 #include <unistd.h>
 #include <node_api.h>
 
-#ifndef MADV_PAGEOUT
-#define MADV_PAGEOUT 21
-#endif
+struct mapping {
+  unsigned long start, end;
+  int candidate;  // read-only, of the executable
+  long anonymous_kb;
+};
 
-static double page_out_executable(void) {
+// Drops a finished mapping if it is a candidate with no anonymous page; returns bytes or -errno.
+static double drop(const struct mapping* m) {
+  if (!m->candidate || m->anonymous_kb != 0) return 0;
+  if (madvise((void*)m->start, m->end - m->start, MADV_DONTNEED) != 0) return -errno;
+  return (double)(m->end - m->start);
+}
+
+static double drop_executable_pages(void) {
   char exe[PATH_MAX];
   ssize_t length = readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (length < 0) return -errno;
   exe[length] = '\0';
-  FILE* maps = fopen("/proc/self/maps", "r");
-  if (maps == NULL) return -errno;
+  FILE* smaps = fopen("/proc/self/smaps", "r");
+  if (smaps == NULL) return -errno;
   char line[4352];
-  double advised = 0;
-  while (fgets(line, sizeof line, maps) != NULL) {
+  struct mapping current = {0, 0, 0, -1};
+  double dropped = 0;
+  while (fgets(line, sizeof line, smaps) != NULL) {
     unsigned long start, end, inode;
     char perms[8], path[4096];
-    // start-end perms offset dev inode path
-    if (sscanf(line, "%lx-%lx %7s %*s %*s %lu %4095s", &start, &end, perms, &inode, path) != 5)
-      continue;
-    if (inode == 0 || perms[1] == 'w' || strcmp(path, exe) != 0) continue;
-    if (madvise((void*)start, end - start, MADV_PAGEOUT) != 0) {
-      int error = errno;
-      fclose(maps);
-      return -error;
+    long kb;
+    // A mapping's header: start-end perms offset dev inode [path]. Its fields follow, one a line.
+    int fields = sscanf(line, "%lx-%lx %7s %*s %*s %lu %4095s", &start, &end, perms, &inode, path);
+    if (fields >= 4) {
+      double result = drop(&current);
+      if (result < 0) {
+        fclose(smaps);
+        return result;
+      }
+      dropped += result;
+      current.start = start;
+      current.end = end;
+      current.candidate = fields == 5 && perms[1] != 'w' && strcmp(path, exe) == 0;
+      current.anonymous_kb = -1;  // unknown until its Anonymous line
+    } else if (sscanf(line, "Anonymous: %ld kB", &kb) == 1) {
+      current.anonymous_kb = kb;
     }
-    advised += (double)(end - start);
   }
-  fclose(maps);
-  return advised;
+  fclose(smaps);
+  double result = drop(&current);
+  return result < 0 ? result : dropped + result;
 }
 
 static napi_value release_file_pages(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value result;
-  if (napi_create_double(env, page_out_executable(), &result) != napi_ok) return NULL;
+  if (napi_create_double(env, drop_executable_pages(), &result) != napi_ok) return NULL;
   return result;
 }
 

@@ -1,24 +1,23 @@
 /**
- * Hands the kernel back the node binary's pages a tenant process touched to start and no
- * longer uses.
+ * Drops the node binary's pages a tenant process touched to start and no longer uses from its
+ * resident set.
  *
  * Half of a tenant's RSS is the node binary's pages (code and read-only data, ~54 MiB under
  * load), and start-up touches many that serving never touches again: the module loader, the
- * snapshot's deserializer, the compilers' first work. The kernel keeps them resident until
- * memory runs short. Once serving, and once more when the first minute of serving is over
+ * snapshot's deserializer, the compilers' first work. A process keeps every page it touched
+ * mapped until it exits. Once serving, and once more when the first minute of serving is over
  * (warm-up's own code: the optimizing compilers' first runs, first-call paths), the process
- * pages out the binary's read-only mappings (native/file-pages.c, madvise MADV_PAGEOUT); what
- * it goes on using faults back in, from the page cache or the image's file, once.
- * bench:footprint measured the binary's resident pages under load go from ~54 to ~34 MiB
- * (bench/RESULTS.md). The kernel reclaims a page only if no other process maps it (another
- * tenant of the same image on the node: those pages are shared, counted once on the node), and
- * a file's pages only for a process that owns the file or may write it: the image gives the
- * binary to the service's user (Dockerfile); run as another user, a warning says so.
+ * unmaps the binary's read-only pages (native/file-pages.c, madvise MADV_DONTNEED): what it goes
+ * on using is mapped again at its next touch, from the page cache (a minor fault: no read, no
+ * new memory charged to the pod); what it never touches again stays in the page cache only,
+ * shared with other tenants of the image on the node, and is the first the kernel reclaims
+ * when memory runs short. bench:footprint measured the binary's resident pages under load go
+ * from ~54 to ~34 MiB (bench/RESULTS.md).
  *
- * RELEASE_FILE_PAGES=false turns it off. Where the addon was not built, or the kernel refuses
- * (before Linux 5.4), a warning says so and nothing else changes.
+ * RELEASE_FILE_PAGES=false turns it off. Where the addon was not built, or the kernel refuses,
+ * a warning says so and nothing else changes.
  */
-import { existsSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,7 +27,7 @@ import type { Logger } from "../log.js";
 export const SECOND_RELEASE_MS = 60_000;
 
 export interface FilePagesAddon {
-  /** Bytes of read-only file mappings advised out, or -errno if madvise refused. */
+  /** Bytes of the binary's read-only mappings dropped, or -errno if madvise refused. */
   releaseFilePages(): number;
 }
 
@@ -52,7 +51,7 @@ export function releaseFilePages(addon: FilePagesAddon, logger: Logger, when: st
   const before = process.memoryUsage.rss();
   const advised = addon.releaseFilePages();
   if (advised < 0) {
-    logger.warn({ errno: -advised }, "madvise(MADV_PAGEOUT) refused: file pages stay resident");
+    logger.warn({ errno: -advised }, "madvise(MADV_DONTNEED) refused: file pages stay resident");
     return false;
   }
   const after = process.memoryUsage.rss();
@@ -61,17 +60,6 @@ export function releaseFilePages(addon: FilePagesAddon, logger: Logger, when: st
     "released file pages",
   );
   return true;
-}
-
-/** The kernel pages out a file's pages only for its owner (or a writer): say so if we are not. */
-function warnIfNotOwner(logger: Logger): void {
-  const uid = process.getuid?.();
-  const owner = statSync(process.execPath).uid;
-  if (uid === undefined || uid === 0 || owner === uid) return;
-  logger.warn(
-    { binary: process.execPath, owner, uid },
-    "the node binary belongs to another user: the kernel keeps its pages resident",
-  );
 }
 
 /**
@@ -90,7 +78,6 @@ export function scheduleFilePageRelease(
     logger.warn({ err: error }, "cannot release file pages");
     return () => {};
   }
-  warnIfNotOwner(logger);
   if (!releaseFilePages(addon, logger, "start-up")) return () => {};
   const timer = setTimeout(() => releaseFilePages(addon, logger, "first minute"), secondAfterMs);
   timer.unref();

@@ -90,7 +90,7 @@ describe("the image built from the Dockerfile", () => {
     expect(result.stdout.trim()).toBe("true");
   });
 
-  it("carries the file-pages addon, built in the image, which pages out the node binary", () => {
+  it("carries the file-pages addon, built in the image, which drops the node binary's pages", () => {
     const result = run([
       "-e",
       `const fs = require("node:fs");
