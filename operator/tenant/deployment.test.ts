@@ -135,7 +135,7 @@ describe("the tenant Deployment", () => {
 
   it("sets default resources, or exactly the spec's", () => {
     expect(containerOf(tenant().build()).resources).toEqual({
-      requests: { cpu: "100m", memory: "128Mi" },
+      requests: { cpu: "100m", memory: "96Mi" },
       limits: { memory: "256Mi" },
     });
     const t = tenant()

@@ -93,7 +93,7 @@ describe("the ResourceQuota and LimitRange", () => {
     expect(renderLimitRange(resolved(t))?.spec?.limits).toEqual([
       {
         type: "Container",
-        defaultRequest: { cpu: "100m", memory: "128Mi" },
+        defaultRequest: { cpu: "100m", memory: "96Mi" },
         default: { memory: "256Mi" },
       },
     ]);

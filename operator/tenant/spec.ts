@@ -82,11 +82,12 @@ export interface ResolvedTenant {
 
 /**
  * Resources of the service container when the spec gives none (HPA needs a CPU request).
- * Memory follows `npm run bench:footprint` (bench/RESULTS.md): request near the steady RSS
- * (116-120 MiB, either backend), limit over 1.5x the peak (116-120 MiB).
+ * Memory follows `npm run bench:footprint` (bench/RESULTS.md, 2026-12-05 10:42): request near
+ * the steady RSS (74 to 78 MiB, either backend; a pod's working set is 45 to 51), limit over
+ * 1.5x the peak (80 to 83 MiB; 116 to 123 with 64 large answers in flight, bench:answers).
  */
 export const DEFAULT_RESOURCES = {
-  requests: { cpu: "100m", memory: "128Mi" },
+  requests: { cpu: "100m", memory: "96Mi" },
   limits: { memory: "256Mi" },
 };
 

@@ -198,7 +198,7 @@ describe("the operator reconciling examples/tenants/acme.yaml", () => {
     });
     expect(container.livenessProbe?.httpGet?.path).toBe("/healthz");
     expect(container.readinessProbe?.httpGet?.path).toBe("/readyz");
-    expect(container.resources?.requests).toMatchObject({ cpu: "100m", memory: "128Mi" });
+    expect(container.resources?.requests).toMatchObject({ cpu: "100m", memory: "96Mi" });
     expect(container.resources?.limits).toMatchObject({ memory: "256Mi" });
     expect(pod.volumes).toContainEqual(
       expect.objectContaining({ persistentVolumeClaim: { claimName: "tenant-data" } }),
