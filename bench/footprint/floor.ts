@@ -4,8 +4,8 @@
  * on Node.js and these libraries holds before its own code, data and load; what ours holds
  * beyond it is ours. Measured in the same run as ours, so the two compare (bench/RESULTS.md).
  */
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { filePagesAddonPath } from "../../service/server/file-pages.js";
 import { REPO } from "../lib/build.js";
 import { imageNodeArgs, imageProcessEnv } from "../lib/image-env.js";
 import { startProcess } from "../lib/processes.js";
@@ -65,15 +65,15 @@ const PRINT_HEAP_SPACES = `process.on("SIGUSR2", () => {
  * Once loaded, the floor drops its file pages from its resident set as the service does once serving
  * (service/server/file-pages.ts, with the addon `npm run build` made), so that the two compare.
  */
-const RELEASE_FILE_PAGES = `{
+const releaseFilePagesScript = (): string => `{
   const addon = { exports: {} };
-  process.dlopen(addon, ${JSON.stringify(join(REPO, "dist", "service", "native", "file-pages.node"))});
+  process.dlopen(addon, ${JSON.stringify(filePagesAddonPath())});
   addon.exports.releaseFilePages();
 }`;
 
 /** Starts the floor process, leaves it idle `settleMs`, reads its RSS and heap, and stops it. */
 export async function measureRuntimeFloor(settleMs: number): Promise<Floor> {
-  const script = `${floorScript()} ${PRINT_HEAP_SPACES} ${RELEASE_FILE_PAGES} console.log("loaded"); setInterval(() => {}, 1 << 30);`;
+  const script = `${floorScript()} ${PRINT_HEAP_SPACES} ${releaseFilePagesScript()} console.log("loaded"); setInterval(() => {}, 1 << 30);`;
   const args = [...imageNodeArgs(), "--input-type=module", "-e", script];
   const started = await startProcess(process.execPath, args, {
     env: imageProcessEnv(),

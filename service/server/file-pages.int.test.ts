@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ADDON_PATHS } from "./file-pages.js";
+import { filePagesAddonPath } from "./file-pages.js";
 import { type ServiceProcess, startServiceProcess } from "./testing/spawn.js";
 
 const started: ServiceProcess[] = [];
@@ -20,7 +20,7 @@ afterAll(() => {
 
 describe("the file-pages addon", () => {
   it("is built by npm run build and drops most of the node binary's resident pages", () => {
-    const addon = ADDON_PATHS.find((p) => p.includes(join("dist", "service", "native")))!;
+    const addon = filePagesAddonPath();
     const script = `
       const fs = require("node:fs");
       const rssFile = () =>

@@ -33,15 +33,21 @@ export interface FilePagesAddon {
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** Built beside the compiled code (dist/service/native); from the sources, in dist too. */
-export const ADDON_PATHS: readonly string[] = [
+const ADDON_PATHS: readonly string[] = [
   join(here, "..", "native", "file-pages.node"),
   join(here, "..", "..", "dist", "service", "native", "file-pages.node"),
 ];
 
-export function loadFilePagesAddon(paths: readonly string[] = ADDON_PATHS): FilePagesAddon {
-  const found = paths.find((p) => existsSync(p));
-  if (!found) throw new Error(`the file-pages addon is not built (looked in ${paths.join(", ")})`);
-  return createRequire(import.meta.url)(found) as FilePagesAddon;
+/** Where `npm run build` put the addon, whether this code runs compiled or from its sources. */
+export function filePagesAddonPath(): string {
+  const found = ADDON_PATHS.find((p) => existsSync(p));
+  if (!found)
+    throw new Error(`the file-pages addon is not built (looked in ${ADDON_PATHS.join(", ")})`);
+  return found;
+}
+
+export function loadFilePagesAddon(): FilePagesAddon {
+  return createRequire(import.meta.url)(filePagesAddonPath()) as FilePagesAddon;
 }
 
 const mib = (bytes: number): number => Math.round((bytes / 2 ** 20) * 10) / 10;
