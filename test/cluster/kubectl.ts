@@ -11,10 +11,21 @@ export interface KubectlRun {
 }
 
 /**
- * Runs kubectl from `binDir` against `kubeconfigPath` with `input` on stdin; killed after
- * `timeoutMs`; never throws on a non-zero exit (the code says it).
+ * `kubectl wait --for=condition=...` fails at once, instead of waiting, on an object whose
+ * status has no conditions yet: a CRD applied a moment ago, before the API server's controller
+ * wrote its status, gives ".status.conditions accessor error: <nil> is of the type <nil>,
+ * expected []interface{}" (a CI run failed on it). kubectlAt runs such a wait again until its
+ * time is up.
  */
-export function kubectlAt(
+const NO_CONDITIONS_YET = /\.status\.conditions accessor error: <nil> is of the type <nil>/;
+const WAIT_RETRY_MS = 250;
+
+/**
+ * Runs kubectl from `binDir` against `kubeconfigPath` with `input` on stdin; killed after
+ * `timeoutMs`; never throws on a non-zero exit (the code says it). A `wait` that fails only
+ * because its object has no conditions yet is run again within `timeoutMs`.
+ */
+export async function kubectlAt(
   binDir: string,
   kubeconfigPath: string,
   args: string[],
@@ -22,6 +33,23 @@ export function kubectlAt(
   timeoutMs = 30_000,
 ): Promise<KubectlRun> {
   const bin = existsSync(join(binDir, "kubectl")) ? join(binDir, "kubectl") : "kubectl";
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const left = deadline - Date.now();
+    const run = await runKubectl(bin, kubeconfigPath, args, input, Math.max(left, 1000));
+    const retry = args[0] === "wait" && run.code !== 0 && NO_CONDITIONS_YET.test(run.stderr);
+    if (!retry || left <= WAIT_RETRY_MS) return run;
+    await new Promise((r) => setTimeout(r, WAIT_RETRY_MS));
+  }
+}
+
+function runKubectl(
+  bin: string,
+  kubeconfigPath: string,
+  args: string[],
+  input: string | undefined,
+  timeoutMs: number,
+): Promise<KubectlRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, ["--kubeconfig", kubeconfigPath, ...args], { timeout: timeoutMs });
     let stdout = "";
