@@ -1,24 +1,13 @@
 // The schedule of file-page releases (file-pages.ts), with a stand-in addon that counts calls:
 // the addon itself, on real mappings, is file-pages.int.test.ts's.
-import { Writable } from "node:stream";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createLogger } from "../log.js";
+import { capturedLogger } from "./testing/captured-logger.js";
 import { type FilePagesAddon, scheduleFilePageRelease } from "./file-pages.js";
 
-function capturedLogger(): {
-  logger: ReturnType<typeof createLogger>;
-  lines: () => Record<string, unknown>[];
-} {
-  const out: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      out.push(chunk.toString());
-      done();
-    },
-  });
-  const logger = createLogger({ logFormat: "json", logLevel: "info", tenant: "t" }, stream);
-  return { logger, lines: () => out.map((l) => JSON.parse(l) as Record<string, unknown>) };
-}
+const captured = () => {
+  const { logger, logs } = capturedLogger({ logFormat: "json", logLevel: "info", tenant: "t" });
+  return { logger, lines: () => logs };
+};
 
 const counting = (answer: number): FilePagesAddon & { calls: number } => {
   const addon = {
@@ -38,7 +27,7 @@ afterEach(() => {
 describe("scheduleFilePageRelease", () => {
   it("releases at once and once more after the first minute, and logs both", () => {
     vi.useFakeTimers();
-    const { logger, lines } = capturedLogger();
+    const { logger, lines } = captured();
     const addon = counting(100 * 2 ** 20);
     scheduleFilePageRelease(logger, () => addon, 60_000);
     expect(addon.calls).toBe(1);
@@ -57,7 +46,7 @@ describe("scheduleFilePageRelease", () => {
   it("skips the second release when cancelled (shutdown)", () => {
     vi.useFakeTimers();
     const addon = counting(1);
-    const cancel = scheduleFilePageRelease(capturedLogger().logger, () => addon, 60_000);
+    const cancel = scheduleFilePageRelease(captured().logger, () => addon, 60_000);
     cancel();
     vi.advanceTimersByTime(120_000);
     expect(addon.calls).toBe(1);
@@ -65,8 +54,8 @@ describe("scheduleFilePageRelease", () => {
 
   it("warns once and stops when the kernel refuses", () => {
     vi.useFakeTimers();
-    const { logger, lines } = capturedLogger();
-    const addon = counting(-22); // EINVAL: a kernel without MADV_PAGEOUT
+    const { logger, lines } = captured();
+    const addon = counting(-22); // EINVAL: madvise refused the range
     scheduleFilePageRelease(logger, () => addon, 60_000);
     vi.advanceTimersByTime(120_000);
     expect(addon.calls).toBe(1);
@@ -74,7 +63,7 @@ describe("scheduleFilePageRelease", () => {
   });
 
   it("warns and goes on when the addon cannot be loaded", () => {
-    const { logger, lines } = capturedLogger();
+    const { logger, lines } = captured();
     const cancel = scheduleFilePageRelease(logger, () => {
       throw new Error("the file-pages addon is not built");
     });

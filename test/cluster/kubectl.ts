@@ -35,10 +35,9 @@ export async function kubectlAt(
   const bin = existsSync(join(binDir, "kubectl")) ? join(binDir, "kubectl") : "kubectl";
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const left = deadline - Date.now();
-    const run = await runKubectl(bin, kubeconfigPath, args, input, Math.max(left, 1000));
+    const run = await runKubectl(bin, kubeconfigPath, args, input, deadline - Date.now());
     const retry = args[0] === "wait" && run.code !== 0 && NO_CONDITIONS_YET.test(run.stderr);
-    if (!retry || left <= WAIT_RETRY_MS) return run;
+    if (!retry || deadline - Date.now() <= WAIT_RETRY_MS) return run;
     await new Promise((r) => setTimeout(r, WAIT_RETRY_MS));
   }
 }

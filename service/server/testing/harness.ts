@@ -8,12 +8,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { loadConfig } from "../../config.js";
-import { createLogger } from "../../log.js";
 import { type App, MODULES, startApp } from "../app.js";
 import type { Context } from "../context.js";
 import { createMetrics } from "../metrics.js";
+import { capturedLogger } from "./captured-logger.js";
 import type { ModuleFactory } from "../module.js";
 import { infrastructureProtos, loadProtos } from "../protos.js";
 
@@ -41,18 +40,10 @@ export async function startTestApp(
     SHUTDOWN_TIMEOUT_MS: "2000",
     ...env,
   });
-  const logs: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString("utf8").split("\n")) {
-        if (line.trim() !== "") logs.push(JSON.parse(line) as Record<string, unknown>);
-      }
-      done();
-    },
-  });
+  const { logger, logs } = capturedLogger(config);
   const ctx: Context = {
     config,
-    logger: createLogger(config, sink),
+    logger,
     metrics: createMetrics({ defaultMetrics: false }),
   };
   let app: App;
