@@ -35,7 +35,14 @@ export async function kubectlAt(
   const bin = existsSync(join(binDir, "kubectl")) ? join(binDir, "kubectl") : "kubectl";
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const run = await runKubectl(bin, kubeconfigPath, args, input, deadline - Date.now());
+    // At least a moment: the retry below leaves > WAIT_RETRY_MS, but its sleep may overrun.
+    const run = await runKubectl(
+      bin,
+      kubeconfigPath,
+      args,
+      input,
+      Math.max(deadline - Date.now(), 100),
+    );
     const retry = args[0] === "wait" && run.code !== 0 && NO_CONDITIONS_YET.test(run.stderr);
     if (!retry || deadline - Date.now() <= WAIT_RETRY_MS) return run;
     await new Promise((r) => setTimeout(r, WAIT_RETRY_MS));
