@@ -142,6 +142,24 @@ describe("Ready, Progressing and Degraded", () => {
       want: "Ready=False/DatabaseSecretMissing Progressing=False/AsExpected Degraded=True/DatabaseSecretMissing",
     },
     {
+      case: "autoscaled, the Deployment Available below minReplicas (the HPA has not scaled it yet)",
+      t: tenant().external("pg").withAutoscaling(2, 5).build(),
+      o: { ...healthy, databaseSecretReady: true, deployment: deploymentStatus({ replicas: 1 }) },
+      want: "Ready=False/DeploymentUnavailable Progressing=True/DeploymentUnavailable Degraded=False/AsExpected",
+    },
+    {
+      case: "autoscaled, at minReplicas and Available",
+      t: tenant().external("pg").withAutoscaling(2, 5).build(),
+      o: { ...healthy, databaseSecretReady: true, deployment: deploymentStatus({ replicas: 2 }) },
+      want: "Ready=True/Ready Progressing=False/AsExpected Degraded=False/AsExpected",
+    },
+    {
+      case: "autoscaled on the embedded store (one pod, no HPA): Available at 1",
+      t: tenant().withAutoscaling(2, 5).build(),
+      o: { ...healthy, deployment: deploymentStatus({ replicas: 1 }) },
+      want: "Ready=True/EmbeddedSingleReplica Progressing=False/AsExpected Degraded=False/AsExpected",
+    },
+    {
       case: "suspended",
       t: tenant().suspended().build(),
       o: { ...healthy, deployment: deploymentStatus({ replicas: 0 }) },
@@ -176,6 +194,17 @@ describe("Ready, Progressing and Degraded", () => {
       "Ready",
     );
     expect(ready?.message).toContain('tenant-globex/pg with key "uri"');
+  });
+
+  it("says an autoscaled tenant waits for the autoscaler's minimum, with the pods ready so far", () => {
+    const ready = condition(
+      tenant().external("pg").withAutoscaling(3, 5).build(),
+      { ...healthy, databaseSecretReady: true, deployment: deploymentStatus({ replicas: 1 }) },
+      "Ready",
+    );
+    expect(ready?.message).toBe(
+      "waiting for the autoscaler to scale the Deployment to minReplicas: 1 of 3 pods ready",
+    );
   });
 });
 

@@ -2,7 +2,7 @@
  * The Tenant's status as a pure function of what one reconcile observed. Ready, Progressing and
  * Degraded come from an ordered list of small checks (the first that has something to say
  * wins), so the conditions are kstatus-compatible: Ready=True only when every child is applied
- * and the Deployment is Available; Progressing=True while work is under way; Degraded=True
+ * and the Deployment is Available (with an HPA, at minReplicas at least); Progressing=True while work is under way; Degraded=True
  * when something needs a person. DNSReady and TLSReady report the optional integrations and
  * never hold back Ready.
  */
@@ -17,6 +17,7 @@ import { asleepMessage, hibernatingVerdict, hibernationStatus } from "./status-h
 import type { HibernationState } from "./schedule.js";
 import { namespaceFor } from "./children.js";
 import { Names, grpcHostFor } from "./names.js";
+import { SPEC_DEFAULTS } from "./spec.js";
 
 export { Reasons, type Reason } from "./reasons.js";
 export { ConditionTypes } from "./conditions.js";
@@ -218,6 +219,30 @@ function rolloutVerdict(
 }
 
 /**
+ * An autoscaled tenant's Deployment is created without spec.replicas (the HPA owns the count),
+ * so the API server starts it at 1 and the HPA controller raises it at its next sync (15 s by
+ * default): until then an Available Deployment is still short of what the user asked for, and
+ * `kubectl wait` on Ready must not return.
+ */
+function belowMinimumVerdict(d: V1Deployment, tenant: Tenant): Verdicts | undefined {
+  const min = autoscaledMinimum(tenant);
+  if (min === undefined || (d.spec?.replicas ?? 1) >= min) return undefined;
+  const ready = d.status?.readyReplicas ?? 0;
+  return inProgress(
+    Reasons.DeploymentUnavailable,
+    `waiting for the autoscaler to scale the Deployment to minReplicas: ${ready} of ${min} pods ready`,
+  );
+}
+
+/** minReplicas of the tenant's HorizontalPodAutoscaler, or undefined without one. */
+function autoscaledMinimum(tenant: Tenant): number | undefined {
+  const spec = tenant.spec;
+  if (!spec.autoscaling || (spec.database?.mode ?? SPEC_DEFAULTS.databaseMode) === "embedded")
+    return undefined;
+  return spec.autoscaling.minReplicas ?? SPEC_DEFAULTS.minReplicas;
+}
+
+/**
  * A pod waits for its claim's volume without a word in the Deployment's status: say so, since
  * a claim that stays Pending (no default StorageClass, a class without a provisioner) is the
  * first thing a new cluster gets wrong. Pending is also normal for a moment, and for as long as
@@ -232,7 +257,8 @@ function claimNote(namespace: string, claimPhase: string | undefined): string {
 const rollout: Check = (tenant, o) =>
   o.deployment
     ? (quotaFailureVerdict(o.deployment) ??
-      rolloutVerdict(o.deployment, namespaceFor(tenant.metadata.name ?? ""), o.dataClaimPhase))
+      rolloutVerdict(o.deployment, namespaceFor(tenant.metadata.name ?? ""), o.dataClaimPhase) ??
+      belowMinimumVerdict(o.deployment, tenant))
     : inProgress(Reasons.Reconciling, "waiting for the Deployment to be created");
 
 /** Ready, and a word about replicas the embedded database cannot give. */

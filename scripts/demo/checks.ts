@@ -38,7 +38,7 @@ export async function showPods(
   const services: TenantService[] = [];
   for (const t of tenants) {
     const settled = (s: TenantService): boolean =>
-      s.pods.length >= expectedPods(t) && podsOffTheRealNode(s).length === 0;
+      s.pods.filter((p) => p.ready).length >= expectedPods(t) && podsOffTheRealNode(s).length === 0;
     let s = await tenantService(kc, t);
     for (let i = 0; i < 60 && !settled(s); i++) {
       await new Promise((r) => setTimeout(r, 2000));
