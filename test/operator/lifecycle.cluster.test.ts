@@ -217,6 +217,8 @@ describe("a tenant like examples/tenants/globex.yaml: autoscaled on an external 
     // The operator does not watch Secrets it does not own: it looks again while not Ready.
     const ready = await waitForTenant(name, isReady, "Ready", 90_000);
     expect(condition(ready, "Ready")?.reason).toBe("Ready");
+    // Ready waits for the autoscaler's minimum, not just the Deployment's first pod.
+    expect(ready.status?.readyReplicas).toBe(2);
     expect(condition(ready, "Degraded")?.status).toBe("False");
   }, 150_000);
 
