@@ -47,20 +47,24 @@ static double drop_executable_pages(void) {
   double dropped = 0;
   while (fgets(line, sizeof line, smaps) != NULL) {
     unsigned long start, end, inode;
-    char perms[8], path[4096];
+    char perms[8];
     long kb;
+    int path_at = -1;
     // A mapping's header: start-end perms offset dev inode [path]. Its fields follow, one a line.
-    int fields = sscanf(line, "%lx-%lx %7s %*s %*s %lu %4095s", &start, &end, perms, &inode, path);
-    if (fields >= 4) {
+    // The path is the rest of the line, spaces included.
+    int fields = sscanf(line, "%lx-%lx %7s %*s %*s %lu %n", &start, &end, perms, &inode, &path_at);
+    if (fields == 4) {
       double result = drop(&current);
       if (result < 0) {
         fclose(smaps);
         return result;
       }
       dropped += result;
+      char* path = path_at >= 0 ? line + path_at : line + strlen(line);  // none: anonymous
+      path[strcspn(path, "\n")] = '\0';
       current.start = start;
       current.end = end;
-      current.candidate = fields == 5 && perms[1] != 'w' && strcmp(path, exe) == 0;
+      current.candidate = perms[1] != 'w' && strcmp(path, exe) == 0;
       current.anonymous_kb = -1;  // unknown until its Anonymous line
     } else if (sscanf(line, "Anonymous: %ld kB", &kb) == 1) {
       current.anonymous_kb = kb;

@@ -1,11 +1,11 @@
 // The file-pages addon on real mappings: a node process holds far fewer file pages after the
-// call, and goes on running what it drops (the pages come back at their next touch); a service
-// started with the default configuration says it released them and still answers, and with
-// RELEASE_FILE_PAGES=false leaves them be.
+// call (wherever the binary lives), and goes on running what it drops (the pages come back at
+// their next touch); a service started with the default configuration says it released them
+// and still answers, and with RELEASE_FILE_PAGES=false leaves them be.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { filePagesAddonPath } from "./file-pages.js";
 import { type ServiceProcess, startServiceProcess } from "./testing/spawn.js";
@@ -18,33 +18,50 @@ afterAll(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+interface AddonRun {
+  before: number;
+  advised: number;
+  after: number;
+  digest: string;
+  day: string;
+}
+
+/** Runs `node` (this one, or a copy), releases its file pages, and runs dropped code again. */
+function runAddon(node: string): AddonRun {
+  const script = `
+    const fs = require("node:fs");
+    const rssFile = () =>
+      Number(/RssFile:\\s+(\\d+)/.exec(fs.readFileSync("/proc/self/status", "utf8"))[1]);
+    const before = rssFile();
+    const advised = require(process.argv[1]).releaseFilePages();
+    const after = rssFile();
+    // Code, data and builtins it dropped, run again: they map back in.
+    const digest = require("node:crypto").createHash("sha256").update("x").digest("hex");
+    const day = new Intl.DateTimeFormat("en", { timeZone: "UTC" }).format(0);
+    console.log(JSON.stringify({ before, advised, after, digest, day }));`;
+  const out = execFileSync(node, ["-e", script, filePagesAddonPath()], { encoding: "utf8" });
+  return JSON.parse(out) as AddonRun;
+}
+
+function expectReleased(run: AddonRun): void {
+  // The binary maps ~100 MiB read-only; a bare node touches ~35 MiB of it to start.
+  expect(run.advised).toBeGreaterThan(50 * 2 ** 20);
+  expect(run.after).toBeLessThan(run.before / 2);
+  expect(run.digest).toBe("2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881");
+  expect(run.day).toBe("1/1/1970");
+}
+
 describe("the file-pages addon", () => {
   it("is built by npm run build and drops most of the node binary's resident pages", () => {
-    const addon = filePagesAddonPath();
-    const script = `
-      const fs = require("node:fs");
-      const rssFile = () =>
-        Number(/RssFile:\\s+(\\d+)/.exec(fs.readFileSync("/proc/self/status", "utf8"))[1]);
-      const before = rssFile();
-      const advised = require(process.argv[1]).releaseFilePages();
-      const after = rssFile();
-      // Code, data and builtins it dropped, run again: they map back in.
-      const digest = require("node:crypto").createHash("sha256").update("x").digest("hex");
-      const day = new Intl.DateTimeFormat("en", { timeZone: "UTC" }).format(0);
-      console.log(JSON.stringify({ before, advised, after, digest, day }));`;
-    const out = execFileSync(process.execPath, ["-e", script, addon], { encoding: "utf8" });
-    const { before, advised, after, digest, day } = JSON.parse(out) as {
-      before: number;
-      advised: number;
-      after: number;
-      digest: string;
-      day: string;
-    };
-    // The binary maps ~100 MiB read-only; a bare node touches ~35 MiB of it to start.
-    expect(advised).toBeGreaterThan(50 * 2 ** 20);
-    expect(after).toBeLessThan(before / 2);
-    expect(digest).toBe("2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881");
-    expect(day).toBe("1/1/1970");
+    expectReleased(runAddon(process.execPath));
+  });
+
+  it("finds the binary by its whole path, spaces included", () => {
+    const spaced = join(dataDir, "a node with spaces", "node");
+    mkdirSync(dirname(spaced));
+    copyFileSync(process.execPath, spaced);
+    chmodSync(spaced, 0o755);
+    expectReleased(runAddon(spaced));
   });
 });
 
