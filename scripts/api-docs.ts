@@ -117,7 +117,8 @@ const SEMANTICS = `## Behaviour worth knowing
   is \`Degraded\` with reason \`JwksSecretMissing\` and its pod is unready). Without \`auth\` the APIs
   are open.
 - **Autoscaling** (external mode only): an \`autoscaling/v2\` HPA on CPU; the operator then leaves
-  the Deployment's \`replicas\` to the HPA. A PDB (\`maxUnavailable: 1\`) exists whenever the tenant
+  the Deployment's \`replicas\` to the HPA, and Ready waits until the HPA has raised it to
+  \`minReplicas\` and those pods are available. A PDB (\`maxUnavailable: 1\`) exists whenever the tenant
   can run more than one pod.
 - **suspend**: the Deployment is scaled to 0 (and the HPA removed); everything else stays.
   Ready is \`True\` with reason \`Suspended\`.
