@@ -56,6 +56,13 @@ describe("kubectlAt", () => {
     expect(get.runs()).toBe(1);
   });
 
+  it("returns the exit code of a kubectl that exits without reading its input", async () => {
+    const k = standIn(5, "error: unknown flag");
+    // More than a pipe holds: the rest of the write meets a closed pipe (EPIPE).
+    const run = await kubectlAt(k.binDir, "/dev/null", ["apply", "-f", "-"], "x".repeat(4 << 20));
+    expect(run).toMatchObject({ code: 1, stderr: "error: unknown flag\n" });
+  });
+
   it("gives up when its time is up", async () => {
     const k = standIn(1000, NO_CONDITIONS);
     const run = await kubectlAt(k.binDir, "/dev/null", ["wait", "crd/x"], undefined, 1_500);

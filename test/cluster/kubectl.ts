@@ -57,13 +57,21 @@ function runKubectl(
   timeoutMs: number,
 ): Promise<KubectlRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, ["--kubeconfig", kubeconfigPath, ...args], { timeout: timeoutMs });
+    const child = spawn(bin, ["--kubeconfig", kubeconfigPath, ...args], {
+      timeout: timeoutMs,
+      stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("error", reject);
     child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(input ?? "");
+    if (input !== undefined) {
+      // kubectl may exit before it reads its input (a bad flag, a refused request): its exit
+      // code says how it went, and the broken pipe (EPIPE) is no error of the caller's.
+      child.stdin!.on("error", () => {});
+      child.stdin!.end(input);
+    }
   });
 }
