@@ -6,7 +6,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import {
   KubeConfig,
   KubernetesObjectApi,
@@ -14,6 +14,7 @@ import {
   VersionApi,
 } from "@kubernetes/client-node";
 import { startCluster, stopCluster } from "../../test/cluster/cluster.js";
+import { kubectlAt } from "../../test/cluster/kubectl.js";
 import { isAlive } from "../../test/cluster/processes.js";
 import { readState } from "../../test/cluster/state.js";
 import { defaultBinDir } from "../../test/cluster/manifest.js";
@@ -116,7 +117,16 @@ export async function prepareCluster(cluster: BenchCluster): Promise<void> {
       stdio: ["ignore", "pipe", "pipe"],
     });
   kubectl(["apply", "--server-side", "--force-conflicts", "-f", join(REPO, "crds")]);
-  kubectl(["wait", "--for=condition=Established", "--timeout=60s", `crd/${CRD_NAME}`]);
+  // kubectlAt: a wait on a CRD whose status has no conditions yet is tried again.
+  const established = await kubectlAt(
+    dirname(cluster.kubectl),
+    cluster.kubeconfigPath,
+    ["wait", "--for=condition=Established", "--timeout=60s", `crd/${CRD_NAME}`],
+    undefined,
+    70_000,
+  );
+  if (established.code !== 0)
+    throw new Error(`the Tenant CRD is not Established: ${established.stderr}`);
   await createIgnoringConflict(KubernetesObjectApi.makeApiClient(cluster.kc), {
     apiVersion: "storage.k8s.io/v1",
     kind: "StorageClass",

@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import yaml from "js-yaml";
+import { kubectlAt } from "../cluster/kubectl.js";
 import { testCluster, uniqueName, useTestNamespace } from "../cluster/testing.js";
 import {
   CHART_DIR,
@@ -238,7 +239,7 @@ describe("the Helm chart on a real API server", () => {
 });
 
 describe("the GitOps example on a real API server", () => {
-  it("renders Tenants that the API server accepts (server-side dry run)", () => {
+  it("renders Tenants that the API server accepts (server-side dry run)", async () => {
     const rendered = kubectl(["kustomize", "examples/gitops"]);
     expect(rendered.stderr).toBe("");
     const tenants = parseManifests(rendered.stdout);
@@ -258,12 +259,16 @@ describe("the GitOps example on a real API server", () => {
     );
     expect(crd.stderr).toBe("");
     expect(crd.status).toBe(0);
-    kubectl([
-      "wait",
-      "--for=condition=Established",
-      "crd/tenants.platform.tenancy.dev",
-      "--timeout=60s",
-    ]);
+    // kubectlAt: a wait on a CRD whose status has no conditions yet is tried again.
+    const { binDir, kubeconfigPath } = testCluster();
+    const established = await kubectlAt(
+      binDir,
+      kubeconfigPath,
+      ["wait", "--for=condition=Established", "crd/tenants.platform.tenancy.dev", "--timeout=60s"],
+      undefined,
+      70_000,
+    );
+    expect(established.code, established.stderr).toBe(0);
     const dryRun = kubectl(
       ["apply", "--server-side", "--dry-run=server", "-f", "-"],
       rendered.stdout,
