@@ -290,3 +290,98 @@ describe("the service's own methods", () => {
     }
   });
 });
+
+describe("a large answer (many HTTP/2 frames and flow-control windows)", () => {
+  const USERS = 2000;
+  const users = Array.from({ length: USERS }, (_, n) => ({
+    id: `u-${n}`,
+    age: n % 120,
+    name: { first: `Maël ${n}`, last: "Ångström" },
+    email: `user${n}@example.com`,
+    phone: "+1 555 0100",
+    address: `${n} Long Street, Springfield`,
+  }));
+  const answer = { status: { code: "SUCCESS", msg: `${USERS} users` }, users };
+  const userDefinition = serviceDefinition(loadProtos(["user.proto"]), "user.UserService");
+  /** protobufjs's bytes for the answer, framed: what the client must receive. */
+  const expected = framed(userDefinition.List!.responseSerialize(answer)).toString("hex");
+  const directory: ModuleFactory = {
+    name: "directory",
+    create: () => ({
+      name: "directory",
+      grpc: [
+        {
+          name: "user.UserService",
+          protoFile: "user.proto",
+          handlers: {
+            Create: () => ({}),
+            List: () => answer,
+            GetByEmail: () => ({}),
+            SearchName: () => ({}),
+            SearchAge: () => ({}),
+          },
+        },
+      ],
+    }),
+  };
+  let t: Awaited<ReturnType<typeof startTestApp>>;
+  let session: ClientHttp2Session;
+  beforeAll(async () => {
+    t = await startTestApp({}, [directory]);
+    session = connect(`http://${t.grpcAddress}`);
+  });
+  afterAll(async () => {
+    session.close();
+    await t.close();
+  });
+  const request = (): ReturnType<ClientHttp2Session["request"]> =>
+    session.request({
+      ":method": "POST",
+      ":path": "/user.UserService/List",
+      "content-type": "application/grpc",
+      te: "trailers",
+    });
+
+  it("reaches a grpc-js client whole", async () => {
+    expect(expected.length / 2).toBeGreaterThan(3 * 65_535); // several default windows
+    const UserClient = grpc.makeGenericClientConstructor(userDefinition, "UserService");
+    const c = new UserClient(t.grpcAddress, grpc.credentials.createInsecure());
+    const got = await unary(c, "List", {});
+    c.close();
+    expect(got.users).toHaveLength(USERS);
+    expect(got).toEqual(answer);
+  });
+
+  it("waits for a reader that stops reading, then sends the rest, byte for byte", async () => {
+    const call = request();
+    const chunks: Buffer[] = [];
+    let trailers: Record<string, unknown> = {};
+    call.on("trailers", (t: Record<string, unknown>) => (trailers = { ...t }));
+    call.end(framed(Buffer.alloc(0)));
+    // The first bytes, then nothing read for a while: the rest waits on the flow-control window.
+    await new Promise<void>((resolve) =>
+      call.once("data", (c: Buffer) => (chunks.push(c), resolve())),
+    );
+    call.pause();
+    await delay(200);
+    const ended = new Promise<void>((resolve) => call.on("end", resolve));
+    call.on("data", (c: Buffer) => chunks.push(c));
+    call.resume();
+    await ended;
+    expect(Buffer.concat(chunks).toString("hex")).toBe(expected);
+    expect(trailers["grpc-status"]).toBe("0");
+  });
+
+  it("survives a reader that cancels in the middle, and keeps serving", async () => {
+    for (let i = 0; i < 5; i++) {
+      const call = request();
+      call.on("error", () => {});
+      call.end(framed(Buffer.alloc(0)));
+      await new Promise((resolve) => call.once("data", resolve));
+      call.close(0x8); // CANCEL
+    }
+    const whole = await sendRaw(session, "/user.UserService/List", framed(Buffer.alloc(0)));
+    expect(whole.body).toBe(expected);
+    expect(whole.trailers["grpc-status"]).toBe("0");
+  });
+});
