@@ -89,6 +89,12 @@ async function measure(backend: Backend, size: UserSize) {
         }
       }),
     );
+    const { child } = server.process;
+    if (child.exitCode !== null || child.signalCode !== null) {
+      const how = child.signalCode ?? `exit code ${child.exitCode}`;
+      const said = server.process.stderr().slice(-2000);
+      throw new Error(`${name}: the service died (${how}) during the reads; its stderr:\n${said}`);
+    }
     const rss = readRss(server.process.pid);
     const metrics = await fetch(`${server.httpBase}/metrics`).then((r) => r.text());
     const result = {
