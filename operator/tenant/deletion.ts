@@ -8,6 +8,7 @@ import type { KubernetesObject, V1OwnerReference } from "@kubernetes/client-node
 import type { Tenant } from "../api/types.js";
 import { namespaceFor } from "./children.js";
 import { Names } from "./names.js";
+import { usesEmbeddedDatabase } from "./spec.js";
 
 /** The finalizer the runtime keeps on a Tenant until clean-up is done. */
 export const TENANT_FINALIZER = "platform.tenancy.dev/cleanup";
@@ -24,7 +25,7 @@ export function retainedOnDeletion(tenant: Tenant): ObjectRef[] {
   if ((tenant.spec.deletionPolicy ?? "Delete") !== "Retain") return [];
   const namespace = namespaceFor(tenant.metadata.name ?? "");
   const refs: ObjectRef[] = [{ apiVersion: "v1", kind: "Namespace", name: namespace }];
-  if ((tenant.spec.database?.mode ?? "embedded") === "embedded") {
+  if (usesEmbeddedDatabase(tenant)) {
     refs.push({ apiVersion: "v1", kind: "PersistentVolumeClaim", name: Names.dataPvc, namespace });
   }
   return refs;

@@ -126,6 +126,22 @@ function resolveQuota(tenant: Tenant): ResolvedTenant["quota"] {
   return Object.keys(quota).length === 0 ? undefined : quota;
 }
 
+/** The tenant keeps its data in the embedded database (the default), on a volume of its own. */
+export function usesEmbeddedDatabase(tenant: Tenant): boolean {
+  return (tenant.spec.database?.mode ?? SPEC_DEFAULTS.databaseMode) === "embedded";
+}
+
+/**
+ * minReplicas of the HorizontalPodAutoscaler the spec asks for, or undefined when it asks for
+ * none: autoscaling applies to an external database only (the embedded one allows one pod).
+ * Suspension and sleep, which set the HPA aside, are the caller's to weigh.
+ */
+export function autoscalingMinimum(tenant: Tenant): number | undefined {
+  const autoscaling = tenant.spec.autoscaling;
+  if (!autoscaling || usesEmbeddedDatabase(tenant)) return undefined;
+  return autoscaling.minReplicas ?? SPEC_DEFAULTS.minReplicas;
+}
+
 function resolveReplicas(
   tenant: Tenant,
   embedded: boolean,
@@ -135,9 +151,10 @@ function resolveReplicas(
   const requestedReplicas = spec.replicas ?? SPEC_DEFAULTS.replicas;
   if (suspend) return { requestedReplicas, replicas: 0 };
   if (embedded) return { requestedReplicas, replicas: Math.min(requestedReplicas, 1) };
-  if (spec.autoscaling) {
+  const minReplicas = autoscalingMinimum(tenant);
+  if (spec.autoscaling && minReplicas !== undefined) {
     const autoscaling = {
-      minReplicas: spec.autoscaling.minReplicas ?? SPEC_DEFAULTS.minReplicas,
+      minReplicas,
       maxReplicas: spec.autoscaling.maxReplicas,
       targetCPUUtilizationPercentage:
         spec.autoscaling.targetCPUUtilizationPercentage ??
@@ -206,7 +223,7 @@ export function resolveTenant(
 ): ResolvedTenant {
   const spec = tenant.spec;
   const name = tenant.metadata.name ?? "";
-  const embedded = (spec.database?.mode ?? SPEC_DEFAULTS.databaseMode) === "embedded";
+  const embedded = usesEmbeddedDatabase(tenant);
   const suspend = spec.suspend ?? SPEC_DEFAULTS.suspend;
   const asleep = isAsleep(tenant, suspend, hibernation.asleep);
   return {

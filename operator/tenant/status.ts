@@ -2,9 +2,9 @@
  * The Tenant's status as a pure function of what one reconcile observed. Ready, Progressing and
  * Degraded come from an ordered list of small checks (the first that has something to say
  * wins), so the conditions are kstatus-compatible: Ready=True only when every child is applied
- * and the Deployment is Available (with an HPA, at minReplicas at least); Progressing=True while work is under way; Degraded=True
- * when something needs a person. DNSReady and TLSReady report the optional integrations and
- * never hold back Ready.
+ * and the Deployment is Available (with an HPA, at minReplicas at least); Progressing=True
+ * while work is under way; Degraded=True when something needs a person. DNSReady and TLSReady
+ * report the optional integrations and never hold back Ready.
  */
 import type { V1Deployment } from "@kubernetes/client-node";
 import type { Tenant, TenantStatus } from "../api/types.js";
@@ -17,7 +17,7 @@ import { asleepMessage, hibernatingVerdict, hibernationStatus } from "./status-h
 import type { HibernationState } from "./schedule.js";
 import { namespaceFor } from "./children.js";
 import { Names, grpcHostFor } from "./names.js";
-import { SPEC_DEFAULTS } from "./spec.js";
+import { autoscalingMinimum, usesEmbeddedDatabase } from "./spec.js";
 
 export { Reasons, type Reason } from "./reasons.js";
 export { ConditionTypes } from "./conditions.js";
@@ -225,21 +225,13 @@ function rolloutVerdict(
  * `kubectl wait` on Ready must not return.
  */
 function belowMinimumVerdict(d: V1Deployment, tenant: Tenant): Verdicts | undefined {
-  const min = autoscaledMinimum(tenant);
+  const min = autoscalingMinimum(tenant);
   if (min === undefined || (d.spec?.replicas ?? 1) >= min) return undefined;
   const ready = d.status?.readyReplicas ?? 0;
   return inProgress(
     Reasons.DeploymentUnavailable,
     `waiting for the autoscaler to scale the Deployment to minReplicas: ${ready} of ${min} pods ready`,
   );
-}
-
-/** minReplicas of the tenant's HorizontalPodAutoscaler, or undefined without one. */
-function autoscaledMinimum(tenant: Tenant): number | undefined {
-  const spec = tenant.spec;
-  if (!spec.autoscaling || (spec.database?.mode ?? SPEC_DEFAULTS.databaseMode) === "embedded")
-    return undefined;
-  return spec.autoscaling.minReplicas ?? SPEC_DEFAULTS.minReplicas;
 }
 
 /**
@@ -264,7 +256,7 @@ const rollout: Check = (tenant, o) =>
 /** Ready, and a word about replicas the embedded database cannot give. */
 function readyVerdict(tenant: Tenant): Verdicts {
   const spec = tenant.spec;
-  const embedded = (spec.database?.mode ?? "embedded") === "embedded";
+  const embedded = usesEmbeddedDatabase(tenant);
   const asked = spec.autoscaling ? spec.autoscaling.maxReplicas : (spec.replicas ?? 1);
   if (embedded && asked > 1) {
     const message =
