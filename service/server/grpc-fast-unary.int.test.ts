@@ -6,7 +6,12 @@
  */
 import * as grpc from "@grpc/grpc-js";
 import { EventEmitter } from "node:events";
-import { connect, type ClientHttp2Session, type OutgoingHttpHeaders } from "node:http2";
+import {
+  connect,
+  type ClientHttp2Session,
+  type ClientHttp2Stream,
+  type OutgoingHttpHeaders,
+} from "node:http2";
 import { setTimeout as delay } from "node:timers/promises";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,7 +20,7 @@ import type { ModuleFactory } from "./module.js";
 import { StreamsById } from "./stream-registries.js";
 import { loadProtos, serviceDefinition } from "./protos.js";
 import { client, startTestApp, unary } from "./testing/harness.js";
-import { framed, type RawAnswer, sendRaw } from "./testing/raw-grpc.js";
+import { framed, openRaw, type RawAnswer, sendRaw } from "./testing/raw-grpc.js";
 
 const MAX_RECEIVE = 64 * 1024;
 
@@ -224,12 +229,7 @@ describe("the fast unary path answers exactly as grpc-js does", () => {
 
   it("survives a client that cancels before the answer, and keeps serving", async () => {
     const body = framed(definition.Max!.requestSerialize({ a: "1", b: "100" }));
-    const request = fast.session.request({
-      ":method": "POST",
-      ":path": "/calc.Calc/Max",
-      "content-type": "application/grpc",
-      te: "trailers",
-    });
+    const request = openRaw(fast.session, "/calc.Calc/Max");
     request.on("error", () => {});
     request.end(body);
     await delay(20);
@@ -334,13 +334,7 @@ describe("a large answer (many HTTP/2 frames and flow-control windows)", () => {
     session.close();
     await t.close();
   });
-  const request = (): ReturnType<ClientHttp2Session["request"]> =>
-    session.request({
-      ":method": "POST",
-      ":path": "/user.UserService/List",
-      "content-type": "application/grpc",
-      te: "trailers",
-    });
+  const request = (): ClientHttp2Stream => openRaw(session, "/user.UserService/List");
 
   it("reaches a grpc-js client whole", async () => {
     expect(expected.length / 2).toBeGreaterThan(3 * 65_535); // several default windows

@@ -3,7 +3,7 @@
  * (compression flags, malformed headers, an unfinished message) or see the exact bytes of the
  * answer, which a grpc-js client hides.
  */
-import type { ClientHttp2Session, OutgoingHttpHeaders } from "node:http2";
+import type { ClientHttp2Session, ClientHttp2Stream, OutgoingHttpHeaders } from "node:http2";
 
 export interface RawAnswer {
   headers: Record<string, unknown>;
@@ -20,6 +20,21 @@ export function framed(message: Buffer, compressed = false): Buffer {
   return Buffer.concat([head, message]);
 }
 
+/** Opens a raw gRPC request (its stream) on `session`; the caller writes the body. */
+export function openRaw(
+  session: ClientHttp2Session,
+  path: string,
+  extra: OutgoingHttpHeaders = {},
+): ClientHttp2Stream {
+  return session.request({
+    ":method": "POST",
+    ":path": path,
+    "content-type": "application/grpc",
+    te: "trailers",
+    ...extra,
+  });
+}
+
 /**
  * One raw gRPC request on `session`; the answer without its date header. `complete: false`
  * leaves the request open after the body (a message that never completes).
@@ -32,13 +47,7 @@ export function sendRaw(
   complete = true,
 ): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
-    const request = session.request({
-      ":method": "POST",
-      ":path": path,
-      "content-type": "application/grpc",
-      te: "trailers",
-      ...extra,
-    });
+    const request = openRaw(session, path, extra);
     const answer: RawAnswer = { headers: {}, trailers: {}, body: "" };
     const chunks: Buffer[] = [];
     // Object.entries leaves out node's Symbol(sensitiveHeaders) key: only headers are compared.
